@@ -1,0 +1,142 @@
+// Package admin serves the owner's side of cardbot over HTTP: the REST API under /api/v1 that tills
+// and CRMs call (and, later, the admin page).
+package admin
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"cardbot"
+	"cardbot/wallet"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// API is the REST API. Each handler reads and writes through the Store and applies loyalty rules
+// through the Wallet; nothing else holds state.
+type API struct {
+	store  cardbot.Store
+	wallet *wallet.Wallet
+	clock  cardbot.Clock
+	cfg    cardbot.Config
+	log    *slog.Logger
+	notify cardbot.Notifier
+}
+
+// Deps are what the API needs from the wiring.
+type Deps struct {
+	Store  cardbot.Store
+	Wallet *wallet.Wallet
+	Clock  cardbot.Clock
+	Config cardbot.Config
+	Log    *slog.Logger
+	// Notifier tells the client about each operation, in the operation's transaction; nil: nobody is told.
+	Notifier cardbot.Notifier
+}
+
+// NewAPI builds the API from its dependencies.
+func NewAPI(d Deps) *API {
+	if d.Clock == nil {
+		d.Clock = cardbot.SystemClock{}
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	return &API{store: d.Store, wallet: d.Wallet, clock: d.Clock, cfg: d.Config, log: d.Log, notify: d.Notifier}
+}
+
+// maxBody bounds request bodies: API requests are small, and a bound keeps a bad client from
+// making the server buffer megabytes.
+const maxBody = 64 << 10
+
+// NewApp returns a fiber app configured the way every cardbot HTTP surface needs: JSON errors with
+// codes, bounded bodies and timeouts.
+func NewApp(log *slog.Logger) *fiber.App {
+	return fiber.New(fiber.Config{
+		AppName:               "cardbot",
+		DisableStartupMessage: true,
+		BodyLimit:             maxBody,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           2 * time.Minute,
+		ErrorHandler:          errorHandler(log),
+	})
+}
+
+// Mount adds /healthz and /api/v1 to app.
+func (a *API) Mount(app *fiber.App) {
+	app.Get("/healthz", a.health)
+	v1 := app.Group("/api/v1", a.requireAPIKey)
+	v1.Get("/programs", a.listPrograms)
+	v1.Post("/clients", a.createClient)
+	v1.Get("/clients", a.listClients)
+	v1.Get("/clients/:id", a.getClient)
+	v1.Patch("/clients/:id", a.updateClient)
+	v1.Post("/clients/:id/cards", a.issueCard)
+	v1.Get("/cards/:number", a.getCard)
+	v1.Post("/cards/:number/block", a.blockCard)
+	v1.Post("/cards/:number/unblock", a.unblockCard)
+	v1.Post("/cards/:number/operations", a.postOperation)
+	v1.Get("/cards/:number/operations", a.listOperations)
+	v1.Use(func(c *fiber.Ctx) error {
+		return cardbot.Errorf(cardbot.NotFound, "no such API endpoint: %s %s", c.Method(), c.Path())
+	})
+}
+
+// health answers 200 when the database can be read.
+func (a *API) health(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	err := a.store.View(ctx, func(tx cardbot.Tx) error {
+		_, err := tx.Clients(0, 1)
+		return err
+	})
+	if err != nil {
+		return cardbot.Errorf(cardbot.Unavailable, "database unavailable")
+	}
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+func (a *API) listPrograms(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"programs": a.wallet.Programs()})
+}
+
+// actor names the API key in ledger entries and consent records.
+func actor(c *fiber.Ctx) string {
+	if k := caller(c); k != nil {
+		return "api:" + k.Name
+	}
+	return "api"
+}
+
+// idParam reads a positive numeric path parameter.
+func idParam(c *fiber.Ctx, name, what string) (uint64, error) {
+	id, err := strconv.ParseUint(c.Params(name), 10, 64)
+	if err != nil || id == 0 {
+		return 0, cardbot.Errorf(cardbot.Invalid, "%s must be a positive whole number, got %q", what, c.Params(name))
+	}
+	return id, nil
+}
+
+// pageParams reads after/before cursors and a limit (default 50, at most 500).
+func pageParams(c *fiber.Ctx, cursor string) (uint64, int, error) {
+	var from uint64
+	if s := c.Query(cursor); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return 0, 0, cardbot.Errorf(cardbot.Invalid, "%s must be a whole number, got %q", cursor, s)
+		}
+		from = v
+	}
+	limit := 50
+	if s := c.Query("limit"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1 || v > 500 {
+			return 0, 0, cardbot.Errorf(cardbot.Invalid, "limit must be between 1 and 500, got %q", s)
+		}
+		limit = v
+	}
+	return from, limit, nil
+}

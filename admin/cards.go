@@ -1,0 +1,154 @@
+package admin
+
+import (
+	"strings"
+
+	"cardbot"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+type issueInput struct {
+	Program string `json:"program"`
+}
+
+type issuedView struct {
+	Card    cardView       `json:"card"`
+	Opening *operationView `json:"opening,omitempty"` // the welcome bonus, nominal or visits it opened with
+}
+
+func (a *API) issueCard(c *fiber.Ctx) error {
+	clientID, err := idParam(c, "id", "client id")
+	if err != nil {
+		return err
+	}
+	var in issueInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if in.Program == "" {
+		return cardbot.Errorf(cardbot.Invalid, "name the programme: {\"program\": \"bonus\"}")
+	}
+	var view issuedView
+	err = a.store.Update(c.UserContext(), func(tx cardbot.Tx) error {
+		issued, err := a.wallet.Issue(tx, clientID, in.Program, actor(c))
+		if err != nil {
+			return err
+		}
+		view = issuedView{Card: a.cardView(issued.Card)}
+		if issued.Opening != nil {
+			op := operationViewOf(issued.Opening, issued.Card.Type.Unit(), 0)
+			view.Opening = &op
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(view)
+}
+
+// cardNumber reads the :number path parameter; numbers are digits, so anything else is refused early.
+func cardNumber(c *fiber.Ctx) (string, error) {
+	number := c.Params("number")
+	if number == "" || len(number) > 32 || strings.Trim(number, "0123456789") != "" {
+		return "", cardbot.Errorf(cardbot.Invalid, "card number must be digits, got %q", number)
+	}
+	return number, nil
+}
+
+func (a *API) getCard(c *fiber.Ctx) error {
+	number, err := cardNumber(c)
+	if err != nil {
+		return err
+	}
+	var view cardView
+	err = a.store.View(c.UserContext(), func(tx cardbot.Tx) error {
+		card, err := tx.CardByNumber(number)
+		if err != nil {
+			return err
+		}
+		view = a.cardView(card)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(view)
+}
+
+func (a *API) blockCard(c *fiber.Ctx) error   { return a.setStatus(c, cardbot.CardBlocked) }
+func (a *API) unblockCard(c *fiber.Ctx) error { return a.setStatus(c, cardbot.CardActive) }
+
+// setStatus blocks or unblocks a card. Doing it twice is harmless: the answer is the card as it is.
+func (a *API) setStatus(c *fiber.Ctx, status cardbot.CardStatus) error {
+	number, err := cardNumber(c)
+	if err != nil {
+		return err
+	}
+	if len(c.Body()) > 0 {
+		return cardbot.Errorf(cardbot.Invalid, "this endpoint takes no body")
+	}
+	var view cardView
+	err = a.store.Update(c.UserContext(), func(tx cardbot.Tx) error {
+		card, err := tx.CardByNumber(number)
+		if err != nil {
+			return err
+		}
+		if card.Status != status {
+			card.Status = status
+			if err := tx.PutCard(card); err != nil {
+				return err
+			}
+		}
+		view = a.cardView(card)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(view)
+}
+
+type operationPage struct {
+	Operations []operationView `json:"operations"`
+	NextBefore uint64          `json:"next_before,omitempty"` // pass as ?before= for older entries
+}
+
+// listOperations pages through a card's ledger, newest first.
+func (a *API) listOperations(c *fiber.Ctx) error {
+	number, err := cardNumber(c)
+	if err != nil {
+		return err
+	}
+	before, limit, err := pageParams(c, "before")
+	if err != nil {
+		return err
+	}
+	page := operationPage{Operations: []operationView{}}
+	err = a.store.View(c.UserContext(), func(tx cardbot.Tx) error {
+		card, err := tx.CardByNumber(number)
+		if err != nil {
+			return err
+		}
+		ops, err := tx.CardOperations(card.ID, before, limit)
+		if err != nil {
+			return err
+		}
+		for _, op := range ops {
+			cancelledBy, err := tx.CancelledBy(op.ID)
+			if err != nil {
+				return err
+			}
+			page.Operations = append(page.Operations, operationViewOf(op, card.Type.Unit(), cancelledBy))
+		}
+		if len(ops) == limit {
+			page.NextBefore = ops[len(ops)-1].ID
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}

@@ -1,0 +1,44 @@
+package cardbot
+
+import "time"
+
+// CardStatus says whether a card accepts operations.
+type CardStatus string
+
+// Card statuses. Expiry is not a status: a card past ExpiresAt is refused by its date.
+const (
+	CardActive  CardStatus = "active"
+	CardBlocked CardStatus = "blocked"
+)
+
+// Card is one loyalty card of a client in one programme.
+type Card struct {
+	ID        uint64      `json:"id"`
+	Number    string      `json:"number"` // unique, made by the card_numbers rules
+	ClientID  uint64      `json:"client_id"`
+	ProgramID string      `json:"program_id"`
+	Type      ProgramType `json:"type"` // copied from the programme at issue
+	Status    CardStatus  `json:"status"`
+	// Balance is in the unit of Type.Unit(): points or money in hundredths, stamps or visits whole.
+	// It always equals the sum of the Delta of the card's operations.
+	Balance    int64     `json:"balance"`
+	TotalSpend Amount    `json:"total_spend"` // sum of purchases, for tiers
+	Tier       string    `json:"tier,omitempty"`
+	Token      string    `json:"-"` // unguessable, for the public card page
+	IssuedAt   time.Time `json:"issued_at"`
+	ExpiresAt  time.Time `json:"expires_at,omitzero"`
+	// Lots are the accrued points still unspent, oldest first, when points expire.
+	Lots []Lot `json:"lots,omitempty"`
+}
+
+// Lot is what is left of one accrual of expiring points.
+type Lot struct {
+	OpID      uint64    `json:"op_id"`
+	Left      Amount    `json:"left"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// Expired reports whether the card is past its validity at t.
+func (c *Card) Expired(t time.Time) bool {
+	return !c.ExpiresAt.IsZero() && !t.Before(c.ExpiresAt)
+}

@@ -1,0 +1,133 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"time"
+
+	"cardbot"
+)
+
+// messageRecord is an outbox row as stored.
+type messageRecord struct {
+	V int `json:"v"`
+	*cardbot.Message
+}
+
+// dueKey orders pending messages by the time they are due, then by id.
+func dueKey(m *cardbot.Message) []byte {
+	return binary.BigEndian.AppendUint64(idKey(uint64(max(m.NextAt.UnixNano(), 0))), m.ID)
+}
+
+// EnqueueMessage adds a message to the outbox, pending unless it says otherwise.
+func (t *tx) EnqueueMessage(m *cardbot.Message) error {
+	if err := t.writable(); err != nil {
+		return err
+	}
+	if m == nil {
+		return errors.New("store: nil message")
+	}
+	if m.Status == "" {
+		m.Status = cardbot.MessagePending
+	}
+	id, err := t.bucket(bucketMessages).NextSequence()
+	if err != nil {
+		return err
+	}
+	m.ID = id
+	if m.ClientID != 0 {
+		if err := t.bucket(idxClientMessages).Put(pairKey(m.ClientID, id), nil); err != nil {
+			return err
+		}
+	}
+	return t.saveMessage(m)
+}
+
+// PutMessage saves a message's new state; the due index follows its status and NextAt.
+func (t *tx) PutMessage(m *cardbot.Message) error {
+	if err := t.mayWrite(); err != nil {
+		return err
+	}
+	if m == nil {
+		return errors.New("store: nil message")
+	}
+	old, err := t.Message(m.ID)
+	if err != nil {
+		return err
+	}
+	if err := t.writable(); err != nil {
+		return err
+	}
+	if old.Status == cardbot.MessagePending {
+		if err := t.bucket(idxMessagesDue).Delete(dueKey(old)); err != nil {
+			return err
+		}
+	}
+	return t.saveMessage(m)
+}
+
+func (t *tx) saveMessage(m *cardbot.Message) error {
+	if m.Status == cardbot.MessagePending {
+		if err := t.bucket(idxMessagesDue).Put(dueKey(m), nil); err != nil {
+			return err
+		}
+	}
+	return t.save(bucketMessages, m.ID, messageRecord{V: recordVersion, Message: m})
+}
+
+// Message returns the outbox row with the given id.
+func (t *tx) Message(id uint64) (*cardbot.Message, error) {
+	rec := messageRecord{Message: new(cardbot.Message)}
+	found, err := t.load(bucketMessages, id, &rec)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, cardbot.Errorf(cardbot.NotFound, "message %d not found", id)
+	}
+	return rec.Message, nil
+}
+
+// DueMessages lists pending messages due by until, the longest-waiting first.
+func (t *tx) DueMessages(until time.Time, limit int) ([]*cardbot.Message, error) {
+	ids, err := t.DueMessageIDs(until, limit)
+	if err != nil {
+		return nil, err
+	}
+	msgs := make([]*cardbot.Message, 0, len(ids))
+	for _, id := range ids {
+		m, err := t.Message(id)
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs, nil
+}
+
+// DueMessageIDs lists the ids of pending messages due by until, from the index alone.
+func (t *tx) DueMessageIDs(until time.Time, limit int) ([]uint64, error) {
+	ids := []uint64{}
+	end := uint64(max(until.UnixNano(), 0))
+	c := t.bucket(idxMessagesDue).Cursor()
+	for k, _ := c.First(); k != nil && len(ids) < page(limit); k, _ = c.Next() {
+		if keyID(k[:8]) > end {
+			break
+		}
+		ids = append(ids, keyID(k[8:]))
+	}
+	return ids, nil
+}
+
+// ClientMessages lists a client's messages newest first, starting below before (0: the newest).
+func (t *tx) ClientMessages(clientID uint64, before uint64, limit int) ([]*cardbot.Message, error) {
+	msgs := []*cardbot.Message{}
+	for _, id := range t.childrenNewestFirst(idxClientMessages, clientID, before, limit) {
+		m, err := t.Message(id)
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs, nil
+}

@@ -1,0 +1,193 @@
+package cardimage
+
+import (
+	"image"
+	"image/color"
+	"strings"
+	"sync"
+	"unicode"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/gomono"
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/image/math/fixed"
+)
+
+// fontSet holds the parsed Go fonts (they cover Latin, Cyrillic and Greek). Parsing takes
+// milliseconds, so it is done once; the fonts are immutable and safe to share between goroutines,
+// while faces, which are not, are made per Render.
+type fontSet struct {
+	bold, regular, mono *opentype.Font
+}
+
+var loadFonts = sync.OnceValues(func() (*fontSet, error) {
+	var fs fontSet
+	for _, f := range []struct {
+		dst  **opentype.Font
+		data []byte
+	}{{&fs.bold, gobold.TTF}, {&fs.regular, goregular.TTF}, {&fs.mono, gomono.TTF}} {
+		var err error
+		if *f.dst, err = opentype.Parse(f.data); err != nil {
+			return nil, err
+		}
+	}
+	return &fs, nil
+})
+
+// Type sizes in pixels: the largest is tried first, shrinking to the smallest before "…" shortens a text.
+const (
+	businessSize, businessMin = 54, 38
+	programSize, programMin   = 30, 24
+	balanceSize, balanceMin   = 76, 44
+	numberSize                = 38
+	tierSize                  = 24
+	ellipsis                  = "…"
+)
+
+// drawTexts lays out every text of the face. The top lines span the card (the QR block sits lower);
+// the balance and number keep left of the QR block.
+func drawTexts(img *image.RGBA, fs *fontSet, th theme, f Face, withQR bool) {
+	right, column := Width-pad, Width-pad
+	if withQR {
+		column = qrBlock().Min.X - columnGap
+	}
+	if tier := strings.ToUpper(clean(fs.bold, f.Tier)); tier != "" {
+		right = drawBadge(img, fs.bold, th, tier, right) - 28
+	}
+	face, s := fit(fs.bold, clean(fs.bold, f.Business), right-pad, businessSize, businessMin)
+	y := pad + capHeight(face)
+	drawString(img, face, s, pad, y, th.text)
+
+	face, s = fit(fs.regular, clean(fs.regular, f.Program), right-pad, programSize, programMin)
+	drawString(img, face, s, pad, y+22+capHeight(face), th.muted) // 22 px clears the name's descenders
+
+	numberBase := Height - pad
+	face, s = fit(fs.mono, groupNumber(clean(fs.mono, f.Number)), column-pad, numberSize, numberSize)
+	drawString(img, face, s, pad, numberBase, th.muted)
+
+	face, s = fit(fs.bold, clean(fs.bold, f.Balance), column-pad, balanceSize, balanceMin)
+	drawString(img, face, s, pad, numberBase-numberSize-44, th.text) // sits on the number with room for "у", "р"
+}
+
+// drawBadge draws the tier as a pill whose right edge is at right, level with the business name, and
+// returns its left edge.
+func drawBadge(img *image.RGBA, fnt *opentype.Font, th theme, tier string, right int) int {
+	const h, padX = 48, 22
+	face, s := fit(fnt, tier, badgeMaxW-2*padX, tierSize, tierSize)
+	w := font.MeasureString(face, s).Ceil() + 2*padX
+	top := pad + businessSize*7/20 - h/2 // centred on the capitals of the business name
+	box := image.Rect(right-w, top, right, top+h)
+	fillRoundRect(img, box, h/2, th.badge)
+	drawString(img, face, s, box.Min.X+padX, top+(h+capHeight(face))/2, th.text)
+	return box.Min.X
+}
+
+// fit returns the face of the largest size, from max down to min, at which s fits in width; at min
+// it shortens s with "…" until it does.
+func fit(fnt *opentype.Font, s string, width int, max, min float64) (font.Face, string) {
+	var face font.Face
+	for size := max; size >= min; size -= 2 {
+		face = newFace(fnt, size)
+		if font.MeasureString(face, s).Ceil() <= width {
+			return face, s
+		}
+	}
+	face = newFace(fnt, min)
+	return face, shorten(face, s, width)
+}
+
+// shorten keeps the longest start of s that fits in width together with "…".
+func shorten(face font.Face, s string, width int) string {
+	r := []rune(s)
+	fits := func(n int) bool {
+		return font.MeasureString(face, strings.TrimRightFunc(string(r[:n]), unicode.IsSpace)+ellipsis).Ceil() <= width
+	}
+	lo, hi := 0, len(r) // fits(lo) is assumed: a lone "…" is narrower than any column
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if fits(mid) {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return strings.TrimRightFunc(string(r[:lo]), unicode.IsSpace) + ellipsis
+}
+
+func newFace(fnt *opentype.Font, size float64) font.Face {
+	// NewFace fails only on options it is not given here.
+	face, _ := opentype.NewFace(fnt, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
+	return face
+}
+
+// capHeight is the height of capital letters, used to place text by its visible top rather than by
+// the font's ascent, which includes room for accents.
+func capHeight(face font.Face) int {
+	if h := face.Metrics().CapHeight.Round(); h > 0 {
+		return h
+	}
+	return face.Metrics().Ascent.Round() * 7 / 10
+}
+
+func drawString(img *image.RGBA, face font.Face, s string, x, baseline int, c color.RGBA) {
+	d := font.Drawer{Dst: img, Src: image.NewUniform(c), Face: face, Dot: fixed.P(x, baseline)}
+	d.DrawString(s)
+}
+
+// clean makes a field printable: control characters and runs of blanks become one space, currency
+// signs the Go fonts lack are spelt out, and other characters the font lacks (emoji, mostly) are
+// dropped rather than drawn as empty boxes.
+func clean(fnt *opentype.Font, s string) string {
+	var buf sfnt.Buffer
+	var b strings.Builder
+	space := false
+	for _, r := range strings.TrimSpace(s) {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			space = true
+			continue
+		}
+		text := string(r)
+		if i, err := fnt.GlyphIndex(&buf, r); err != nil || i == 0 {
+			if text = currencyWord(r); text == "" {
+				continue
+			}
+			space = true // "150₽" reads "150 руб."
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(text)
+		space = false
+	}
+	return b.String()
+}
+
+// currencyWord spells out the currency signs of the region that the Go fonts do not have; a balance
+// of "150 ₽" must not lose its unit.
+func currencyWord(r rune) string {
+	switch r {
+	case '₽':
+		return "руб."
+	case '₸':
+		return "тг"
+	case '₴':
+		return "грн"
+	}
+	return ""
+}
+
+// groupNumber writes a card number in groups of four, as on bank cards: "1234 5678 90".
+func groupNumber(s string) string {
+	r := []rune(strings.ReplaceAll(s, " ", ""))
+	var b strings.Builder
+	for i, c := range r {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
