@@ -32,6 +32,8 @@ type Tx interface {
 	ClientByReferralCode(code string) (*Client, error)
 	// Clients lists clients by ascending id, starting after the given id.
 	Clients(after uint64, limit int) ([]*Client, error)
+	// SearchClients finds clients for the admin page, newest first.
+	SearchClients(q ClientQuery) (ClientPage, error)
 
 	CreateCard(c *Card) error
 	PutCard(c *Card) error
@@ -48,6 +50,15 @@ type Tx interface {
 	CardOperations(cardID uint64, before uint64, limit int) ([]*Operation, error)
 	// CancelledBy returns the id of the entry that cancelled opID, or 0.
 	CancelledBy(opID uint64) (uint64, error)
+
+	// CreateMiniSite assigns the ID and refuses a slug another site has (Conflict) or a bad one (Invalid).
+	CreateMiniSite(s *MiniSite) error
+	PutMiniSite(s *MiniSite) error
+	DeleteMiniSite(id uint64) error
+	MiniSite(id uint64) (*MiniSite, error)
+	MiniSiteBySlug(slug string) (*MiniSite, error)
+	// MiniSites lists every site by ascending id.
+	MiniSites() ([]*MiniSite, error)
 
 	CreateAPIKey(k *APIKey) error
 	APIKeyByHash(hash []byte) (*APIKey, error)

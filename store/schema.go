@@ -27,6 +27,7 @@ const (
 	bucketConversations = "conversations"
 	bucketUpdates       = "updates_seen"
 	bucketMessages      = "messages"
+	bucketMiniSites     = "minisites"
 
 	idxClientPhone    = "idx_client_phone"
 	idxClientAddress  = "idx_client_address"
@@ -39,6 +40,7 @@ const (
 	idxMessagesDue    = "idx_messages_due"
 	idxClientMessages = "idx_client_messages"
 	idxClientReferral = "idx_client_referral"
+	idxMiniSiteSlug   = "idx_minisite_slug"
 
 	keySchemaVersion = "schema_version"
 )
@@ -50,6 +52,7 @@ func bucketNames() []string {
 		idxClientPhone, idxClientAddress, idxCardNumber, idxCardToken, idxClientCards, idxCardOps,
 		idxOpCancelledBy, idxAPIKeyHash, bucketConversations, bucketUpdates, bucketMessages,
 		idxMessagesDue, idxClientMessages, idxClientReferral,
+		bucketMiniSites, idxMiniSiteSlug,
 	}
 }
 
