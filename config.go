@@ -21,6 +21,12 @@ type Config struct {
 	Email       EmailConfig     `yaml:"email"`
 	// Texts replace built-in customer texts by name with the owner's wording (Go templates).
 	Texts map[string]string `yaml:"texts"`
+	// Automation (see automation.go).
+	Rating      RatingConfig      `yaml:"rating"`
+	Birthdays   BirthdayConfig    `yaml:"birthdays"`
+	Triggers    TriggersConfig    `yaml:"triggers"`
+	Referral    ReferralConfig    `yaml:"referral"`
+	Maintenance MaintenanceConfig `yaml:"maintenance"`
 }
 
 // Telegram modes.
@@ -133,7 +139,7 @@ var Channels = []string{"telegram", "whatsapp", "sms", "email"}
 // DefaultConfig returns the configuration used where config.yaml is silent: a bonus programme with 5 %
 // cashback, served on localhost with data in ./data.
 func DefaultConfig() Config {
-	return Config{
+	c := Config{
 		DataDir: "./data",
 		HTTP:    HTTPConfig{Listen: "127.0.0.1:8080", BaseURL: "http://127.0.0.1:8080"},
 		Business: Business{
@@ -153,6 +159,8 @@ func DefaultConfig() Config {
 			Port: 587, TLS: EmailSTARTTLS, Timeout: Duration(20 * time.Second), RateLimit: 1,
 		},
 	}
+	DefaultAutomation(&c)
+	return c
 }
 
 // DefaultPrograms is used when config.yaml names no programme.

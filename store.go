@@ -86,4 +86,31 @@ type Tx interface {
 	// Idempotent returns the remembered outcome for a key, or nil when there is none.
 	Idempotent(key string) (*Idempotent, error)
 	PutIdempotent(r *Idempotent) error
+
+	// Automation (store/rating.go, store/automation.go).
+
+	// CreateRating assigns the ID of a visit's rating; a second rating of the same operation is a Conflict.
+	CreateRating(r *Rating) error
+	PutRating(r *Rating) error
+	Rating(id uint64) (*Rating, error)
+	RatingByOperation(opID uint64) (*Rating, error)
+	// DueRatings lists pending ratings whose DueAt is not after until, oldest DueAt first.
+	DueRatings(until time.Time, limit int) ([]*Rating, error)
+	// ClientRatings lists a client's ratings newest first, starting below the given id (0: newest).
+	ClientRatings(clientID uint64, before uint64, limit int) ([]*Rating, error)
+	// Ratings lists ratings by ascending id, starting after the given id (statistics, admin page).
+	Ratings(after uint64, limit int) ([]*Rating, error)
+	// Mark returns when something named by key last happened (a greeting, a reward), zero when never;
+	// PutMark records it. The automation keeps its "once a year", "once per N days" and "once ever"
+	// promises with them.
+	Mark(key string) (time.Time, error)
+	PutMark(key string, at time.Time) error
+	// ReferredClients lists the clients a client brought (ReferredBy), by ascending id.
+	ReferredClients(referrerID uint64) ([]*Client, error)
+	// Cards lists cards by ascending id, starting after the given id.
+	Cards(after uint64, limit int) ([]*Card, error)
+	// PruneIdempotency deletes up to limit idempotency records older than before and says how many it
+	// deleted; PruneSeenUpdates does the same for the update ids SeenUpdate remembers.
+	PruneIdempotency(before time.Time, limit int) (int, error)
+	PruneSeenUpdates(before time.Time, limit int) (int, error)
 }

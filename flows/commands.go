@@ -169,6 +169,9 @@ func (t *turn) cardToShow(issue bool) (card *cardbot.Card, issued bool, err erro
 	if err != nil {
 		return nil, false, err
 	}
+	if err := t.e.cardIssued(t.tx, got.Card, t.now); err != nil {
+		return nil, false, err
+	}
 	return got.Card, true, nil
 }
 

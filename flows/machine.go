@@ -14,6 +14,8 @@ const (
 	stateAwaitingPhone    = "awaiting_phone"    // the last question was the phone number
 	stateIdle             = "idle"              // nothing asked: messages are commands
 	stateConfirmingDelete = "confirming_delete" // asked whether to delete the client's data
+	stateAwaitingRating   = "awaiting_rating"   // a rating question went out: a digit 1–5 is the score
+	stateAwaitingFeedback = "awaiting_feedback" // a low score was given: the next text says what went wrong
 )
 
 // Events move the dialogue. Each names where it goes rather than what caused it, because several
@@ -24,13 +26,18 @@ const (
 	eventSettle      = "settle" // stop asking: go idle
 	eventAskDelete   = "ask_delete"
 	eventForget      = "forget" // the data is gone: the next message starts afresh
+	eventAskFeedback = "ask_feedback"
 )
 
 var machineEvents = fsm.Events{
 	{Name: eventAskBirthday, Src: []string{stateNew, stateIdle}, Dst: stateAwaitingBirthday},
 	{Name: eventAskPhone, Src: []string{stateNew, stateAwaitingBirthday, stateIdle}, Dst: stateAwaitingPhone},
-	{Name: eventSettle, Src: []string{stateNew, stateAwaitingBirthday, stateAwaitingPhone, stateConfirmingDelete}, Dst: stateIdle},
+	{Name: eventSettle, Src: []string{stateNew, stateAwaitingBirthday, stateAwaitingPhone, stateConfirmingDelete,
+		stateAwaitingRating, stateAwaitingFeedback}, Dst: stateIdle},
 	{Name: eventAskDelete, Src: []string{stateIdle, stateAwaitingBirthday, stateAwaitingPhone}, Dst: stateConfirmingDelete},
+	// A score may come by button in any state; a low one then waits for the words.
+	{Name: eventAskFeedback, Src: []string{stateIdle, stateAwaitingRating, stateAwaitingBirthday, stateAwaitingPhone,
+		stateConfirmingDelete}, Dst: stateAwaitingFeedback},
 	{Name: eventForget, Src: []string{stateConfirmingDelete}, Dst: stateNew},
 }
 

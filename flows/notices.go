@@ -35,15 +35,35 @@ func (e *Engine) notice(tx cardbot.Tx, card *cardbot.Card, op *cardbot.Operation
 	if err != nil {
 		return cd, od, err
 	}
-	text, err := e.texts.render("notice", &textData{Business: e.cfg.Business.Name, Card: cd, Op: od})
+	now := e.clock.Now()
+	event := noticeEvent(op, od)
+	// One text per event (notice_accrual, notice_tier_changed…); events without their own text use
+	// the shared "notice". A tier change is congratulated at most as often as triggers.tier_changed
+	// allows; otherwise the plain notice (which still names the new tier) goes.
+	name := "notice_" + event
+	if event == "tier_changed" {
+		congratulate, err := e.tierCongratulation(tx, card, now)
+		if err != nil {
+			return cd, od, err
+		}
+		if !congratulate {
+			name = "notice"
+		}
+	}
+	if !e.texts.has(name) {
+		name = "notice"
+	}
+	text, err := e.texts.render(name, &textData{Business: e.cfg.Business.Name, Card: cd, Op: od})
 	if err != nil {
 		return cd, od, err
 	}
-	now := e.clock.Now()
-	return cd, od, tx.EnqueueMessage(&cardbot.Message{
-		ClientID: card.ClientID, Kind: cardbot.KindNotice, Text: text, Event: noticeEvent(op, od),
+	if err := tx.EnqueueMessage(&cardbot.Message{
+		ClientID: card.ClientID, Kind: cardbot.KindNotice, Text: text, Event: event,
 		NextAt: now, CreatedAt: now,
-	})
+	}); err != nil {
+		return cd, od, err
+	}
+	return cd, od, e.afterOperation(tx, card, op, now)
 }
 
 // noticeEvent names the notice by the most notable thing it tells.

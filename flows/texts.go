@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +30,18 @@ type textData struct {
 	Code     string   // a referral code; an error code for staff refusals
 	Link     string   // an invite link
 	Phone    string
+
+	// Automation texts (texts_auto.go).
+	Bonus    cardbot.Amount // points given with the message, or points about to expire
+	Expires  string         // when those points expire, a date in words
+	Days     int            // days before the birthday, since the last visit
+	Score    int            // the rating given, 1 to 5
+	Reviews  []reviewLink   // review sites offered after a good rating
+	Feedback string         // what the customer wrote about a low rating
+	Visit    string         // the visit rated: its date and time
+	Branch   string         // the branch of the visit
+	Friend   string         // the friend who came by invitation
+	Client   string         // the customer, for staff alerts
 }
 
 // cardData is a card as texts show it. Only the fields of the card's type are set.
@@ -109,12 +122,14 @@ func newCatalog(locale string, overrides map[string]string, currency string, loc
 	if lang == nil {
 		return nil, fmt.Errorf("flows: locale %q has no texts (ru, en)", locale)
 	}
+	lang = lang.withAutomation(locale)
 	if err := lang.check(); err != nil {
 		return nil, fmt.Errorf("flows: locale %s: %w", locale, err)
 	}
+	reference := russian.withAutomation("ru").texts
 	sources := maps.Clone(lang.texts)
 	for name, src := range overrides {
-		if _, ok := russian.texts[name]; !ok {
+		if _, ok := reference[name]; !ok {
 			return nil, fmt.Errorf("flows: text %q: there is no such text to replace", name)
 		}
 		sources[name] = src
@@ -143,16 +158,38 @@ func (c *catalog) parse(locale string, sources map[string]string) error {
 	for _, name := range names {
 		for _, d := range []*textData{c.sample(), {}} {
 			if err := c.set.ExecuteTemplate(io.Discard, name, d); err != nil {
-				return fmt.Errorf("flows: text %q (%s): %w", name, locale, err)
+				return textError(name, locale, err)
 			}
 		}
 	}
 	return nil
 }
 
+// withAutomation returns a copy of the language with the automation texts and nouns of locale added.
+func (l *language) withAutomation(locale string) *language {
+	c := *l
+	c.texts = maps.Clone(l.texts)
+	maps.Copy(c.texts, automationTexts[locale])
+	c.nouns = maps.Clone(l.nouns)
+	maps.Copy(c.nouns, automationNouns[locale])
+	return &c
+}
+
+// unknownField finds the name a template used that textData does not have.
+var unknownField = regexp.MustCompile(`executing "([^"]+)" at <([^>]*)>: can't evaluate field (\w+)`)
+
+// textError names the text and, when a template used a variable that does not exist, the variable
+// and the text that holds it (an included one when the include is where it is).
+func textError(name, locale string, err error) error {
+	if m := unknownField.FindStringSubmatch(err.Error()); m != nil {
+		return fmt.Errorf("flows: text %q (%s): unknown variable %s (no field %s)", m[1], locale, m[2], m[3])
+	}
+	return fmt.Errorf("flows: text %q (%s): %w", name, locale, err)
+}
+
 // check makes sure the language has every text the Russian reference has, and nouns with all forms.
 func (l *language) check() error {
-	for name := range russian.texts {
+	for name := range russian.withAutomation("ru").texts {
 		if _, ok := l.texts[name]; !ok {
 			return fmt.Errorf("text %q is missing", name)
 		}
@@ -164,6 +201,9 @@ func (l *language) check() error {
 	}
 	return nil
 }
+
+// has reports whether the catalog has a text of that name.
+func (c *catalog) has(name string) bool { return c.set.Lookup(name) != nil }
 
 // render executes a text.
 func (c *catalog) render(name string, d *textData) (string, error) {
@@ -191,6 +231,9 @@ func (c *catalog) sample() *textData {
 		},
 		Lines: []string{"line 1", "line 2"}, Date: "15.03.1990", Example: "15.03.1990", Reason: "reason",
 		Code: "abcd2345", Link: "https://t.me/sample?start=ref_abcd2345", Phone: "+79161234567",
+		Bonus: 50000, Expires: "15.03.2026", Days: 3, Score: 2, Feedback: "cold coffee",
+		Reviews: []reviewLink{{Name: "Google", URL: "https://g.page/sample"}},
+		Visit: "01.01.2026 12:00", Branch: "Main street", Friend: "Boris", Client: "Anna",
 	}
 }
 

@@ -83,6 +83,9 @@ func (t *turn) route() error {
 	if done, err := t.sharedPhone(); done || err != nil {
 		return err
 	}
+	if done, err := t.ratingTurn(cmd, isCmd); done || err != nil {
+		return err
+	}
 	switch t.conv.State {
 	case stateAwaitingBirthday:
 		if isCmd && cmd.name != buttonSkip {

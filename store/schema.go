@@ -43,6 +43,14 @@ const (
 	idxMiniSiteSlug   = "idx_minisite_slug"
 
 	keySchemaVersion = "schema_version"
+
+	// Automation: ratings per visit, marks of what was sent once, friends by referrer.
+	bucketRatings     = "ratings"
+	bucketMarks       = "automation_marks"
+	idxRatingsDue     = "idx_ratings_due"
+	idxRatingOp       = "idx_rating_op"
+	idxClientRatings  = "idx_client_ratings"
+	idxClientReferred = "idx_client_referred"
 )
 
 // bucketNames lists every bucket of the current schema.
@@ -53,6 +61,7 @@ func bucketNames() []string {
 		idxOpCancelledBy, idxAPIKeyHash, bucketConversations, bucketUpdates, bucketMessages,
 		idxMessagesDue, idxClientMessages, idxClientReferral,
 		bucketMiniSites, idxMiniSiteSlug,
+		bucketRatings, bucketMarks, idxRatingsDue, idxRatingOp, idxClientRatings, idxClientReferred,
 	}
 }
 
@@ -154,8 +163,14 @@ func writeVersion(btx *bolt.Tx, version uint64) error {
 
 func createBuckets(btx *bolt.Tx) error {
 	for _, name := range bucketNames() {
+		fresh := btx.Bucket([]byte(name)) == nil
 		if _, err := btx.CreateBucketIfNotExists([]byte(name)); err != nil {
 			return fmt.Errorf("store: create bucket %s: %w", name, err)
+		}
+		if fill := indexFills[name]; fresh && fill != nil {
+			if err := fill(btx); err != nil {
+				return fmt.Errorf("store: fill index %s: %w", name, err)
+			}
 		}
 	}
 	return nil

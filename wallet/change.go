@@ -35,6 +35,8 @@ type change struct {
 type entry struct {
 	op     *cardbot.Operation
 	newLot cardbot.Amount
+	// expiresAt is the new lot's own expiry (a gift's); zero: the programme's points_expire_days.
+	expiresAt time.Time
 }
 
 // openCard loads a card and its programme for a change.
@@ -103,9 +105,11 @@ func (c *change) commit() error {
 			return err
 		}
 		if e.newLot > 0 {
-			c.insertLot(cardbot.Lot{
-				OpID: e.op.ID, Left: e.newLot, ExpiresAt: c.w.addDays(c.now, c.prog.PointsExpireDays),
-			})
+			expires := e.expiresAt
+			if expires.IsZero() {
+				expires = c.w.addDays(c.now, c.prog.PointsExpireDays)
+			}
+			c.insertLot(cardbot.Lot{OpID: e.op.ID, Left: e.newLot, ExpiresAt: expires})
 		}
 	}
 	return c.tx.PutCard(c.card)
