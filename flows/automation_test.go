@@ -136,7 +136,6 @@ func TestHighRatingByDigitGetsReviewLinks(t *testing.T) {
 	}
 }
 
-
 func TestRatingDueWhileDownIsAskedOnStartUnlessTooOld(t *testing.T) {
 	e := newEnv(t, withRatings)
 	_, card := e.welcomed("1")

@@ -60,15 +60,22 @@ type Scheduler struct {
 	jobs []job
 	ids  map[string]cron.EntryID
 
-	mu     sync.Mutex
-	status map[string]*JobInfo
-	runs   sync.WaitGroup
+	// base is the context of scheduled runs; Stop cancels it so a long job ends between two clients.
+	base   context.Context
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	status  map[string]*JobInfo
+	stopped bool
+	runs    sync.WaitGroup
 }
 
 // NewScheduler builds the scheduler of the engine's jobs in the business timezone.
 func NewScheduler(e *Engine) (*Scheduler, error) {
 	logger := cronLogger{e.log.With("component", "scheduler")}
+	base, cancel := context.WithCancel(context.Background())
 	s := &Scheduler{
+		base: base, cancel: cancel,
 		e: e, log: e.log.With("component", "scheduler"), jobs: e.jobs(),
 		ids: map[string]cron.EntryID{}, status: map[string]*JobInfo{},
 		cron: cron.New(cron.WithLocation(e.loc), cron.WithLogger(logger),
@@ -76,7 +83,7 @@ func NewScheduler(e *Engine) (*Scheduler, error) {
 	}
 	for _, j := range s.jobs {
 		s.status[j.name] = &JobInfo{Name: j.name, Spec: j.spec, About: j.about}
-		id, err := s.cron.AddFunc(j.spec, func() { _ = s.Run(context.Background(), j.name) })
+		id, err := s.cron.AddFunc(j.spec, func() { _ = s.Run(s.base, j.name) })
 		if err != nil {
 			return nil, fmt.Errorf("flows: job %s: schedule %q: %w", j.name, j.spec, err)
 		}
@@ -97,9 +104,13 @@ func (s *Scheduler) Run(ctx context.Context, name string) error {
 	if j == nil {
 		return cardbot.Errorf(cardbot.NotFound, "no job %q", name)
 	}
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		return cardbot.Errorf(cardbot.Unavailable, "the scheduler is stopped")
+	}
 	s.runs.Add(1)
 	defer s.runs.Done()
-	s.mu.Lock()
 	st := s.status[name]
 	if st.Running {
 		s.mu.Unlock()
@@ -145,16 +156,26 @@ func (s *Scheduler) CatchUp(ctx context.Context) error {
 }
 
 // Start catches up on missed work, then starts the schedule. It returns once the catch-up is done
-// (a failed job is logged; the others still run).
+// (a failed job is logged; the others still run). ctx ends the catch-up early; a Stop before the
+// catch-up ends keeps the schedule from starting.
 func (s *Scheduler) Start(ctx context.Context) {
 	if err := s.CatchUp(ctx); err != nil {
 		s.log.Error("catch-up on start", "err", err)
 	}
-	s.cron.Start()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.stopped && ctx.Err() == nil {
+		s.cron.Start()
+	}
 }
 
-// Stop stops the schedule and waits, until ctx ends, for running jobs to finish.
+// Stop stops the schedule, cancels running jobs (each stops between two customers; what it did is
+// committed) and waits for them until ctx ends.
 func (s *Scheduler) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	s.stopped = true
+	s.mu.Unlock()
+	s.cancel()
 	done := s.cron.Stop()
 	select {
 	case <-done.Done():

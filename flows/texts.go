@@ -233,7 +233,7 @@ func (c *catalog) sample() *textData {
 		Code: "abcd2345", Link: "https://t.me/sample?start=ref_abcd2345", Phone: "+79161234567",
 		Bonus: 50000, Expires: "15.03.2026", Days: 3, Score: 2, Feedback: "cold coffee",
 		Reviews: []reviewLink{{Name: "Google", URL: "https://g.page/sample"}},
-		Visit: "01.01.2026 12:00", Branch: "Main street", Friend: "Boris", Client: "Anna",
+		Visit:   "01.01.2026 12:00", Branch: "Main street", Friend: "Boris", Client: "Anna",
 	}
 }
 

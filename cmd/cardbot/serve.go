@@ -37,6 +37,7 @@ type server struct {
 	db         *store.DB
 	engine     *flows.Engine
 	dispatcher *bot.Dispatcher
+	scheduler  *flows.Scheduler
 	telegram   *telegram.Adapter // nil when the channel is off
 	whatsapp   *whatsAppChannel  // nil when the channel is off
 	app        *fiber.App
@@ -72,6 +73,10 @@ func (s *server) wire(clock cardbot.Clock) error {
 	wake := func() { s.dispatcher.Wake() }
 	s.engine, err = flows.NewEngine(flows.Deps{Store: s.db, Wallet: w, Clock: clock, Config: s.cfg, Log: s.log, Wake: wake, Texts: s.cfg.Texts})
 	if err != nil {
+		return err
+	}
+	// The automation's jobs (ratings, birthdays, triggers, expiry, cleanup); Jobs() feeds the admin page.
+	if s.scheduler, err = flows.NewScheduler(s.engine); err != nil {
 		return err
 	}
 	senders, err := s.channels(clock)
@@ -168,6 +173,8 @@ func (s *server) Run(ctx context.Context) error {
 	sending, stopSending := context.WithCancel(context.Background())
 	defer stopSending()
 	background.Go(func() { s.dispatcher.Run(sending) })
+	// After the dispatcher, so the catch-up's messages go out at once.
+	background.Go(func() { s.scheduler.Start(intake) })
 
 	served := make(chan error, 1)
 	go func() { served <- s.app.Listener(s.http) }()
@@ -189,6 +196,10 @@ func (s *server) Run(ctx context.Context) error {
 		s.log.Warn("http shutdown", "err", shutErr)
 	}
 	drain, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	// The scheduler stops before the dispatcher drains, so the drain sees every row it wrote.
+	if schedErr := s.scheduler.Stop(drain); schedErr != nil {
+		s.log.Warn("scheduled jobs still running at shutdown", "err", schedErr)
+	}
 	if drainErr := s.dispatcher.Drain(drain); drainErr != nil {
 		s.log.Warn("sends still in flight at shutdown are kept for the next start", "err", drainErr)
 	}
