@@ -211,7 +211,7 @@ func (e *Engine) dailyTriggers(ctx context.Context, now time.Time) (int, error) 
 	sent := 0
 	if tc.Inactive.Enabled {
 		err := e.eachClient(ctx, func(c *cardbot.Client) error {
-			if now.Sub(c.LastActivityAt) < days(tc.Inactive.Days) {
+			if now.Sub(lastSeen(c)) < days(tc.Inactive.Days) {
 				return nil
 			}
 			ok := false
@@ -253,6 +253,14 @@ func (e *Engine) dailyTriggers(ctx context.Context, now time.Time) (int, error) 
 	return sent, e.store.Update(ctx, func(tx cardbot.Tx) error { return tx.PutMark(dayKey, now) })
 }
 
+// lastSeen is when the client last did something: their last activity, or when they were created.
+func lastSeen(c *cardbot.Client) time.Time {
+	if c.LastActivityAt.After(c.CreatedAt) {
+		return c.LastActivityAt
+	}
+	return c.CreatedAt
+}
+
 func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 
 // remindInactive writes to a client who has not come for triggers.inactive.days: once per stretch
@@ -260,16 +268,19 @@ func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 func (e *Engine) remindInactive(tx cardbot.Tx, clientID uint64, now time.Time) (bool, error) {
 	it := e.cfg.Triggers.Inactive
 	client, err := tx.Client(clientID)
-	if err != nil || now.Sub(client.LastActivityAt) < days(it.Days) || !client.Consent.Marketing {
+	if err != nil || now.Sub(lastSeen(client)) < days(it.Days) || !client.Consent.Marketing {
 		return false, err
+	}
+	if len(client.Channels) == 0 && client.Phone == "" && client.Email == "" {
+		return false, nil // nowhere to write; the gift would go unnoticed
 	}
 	key := markKey("inactive", client.ID)
 	last, err := tx.Mark(key)
-	if err != nil || (!last.IsZero() && (last.After(client.LastActivityAt) || now.Sub(last) < days(it.EveryDays))) {
+	if err != nil || (!last.IsZero() && (last.After(lastSeen(client)) || now.Sub(last) < days(it.EveryDays))) {
 		return false, err
 	}
 	d := e.clientData(client)
-	d.Days = int(now.Sub(client.LastActivityAt) / (24 * time.Hour))
+	d.Days = int(now.Sub(lastSeen(client)) / (24 * time.Hour))
 	if err := e.gift(tx, client, it.Bonus, it.BonusExpireDays, "we miss you", now, d); err != nil {
 		return false, err
 	}
