@@ -62,17 +62,8 @@ func (e *Engine) askRatings(ctx context.Context, now time.Time) (int, error) {
 	}
 	asked := 0
 	for _, r := range due {
-		sent := false
-		err := e.store.Update(ctx, func(tx cardbot.Tx) error {
-			var err error
-			sent, err = e.askRating(tx, r.ID, now)
-			return err
-		})
-		if err != nil {
+		if err := e.counted(ctx, &asked, func(tx cardbot.Tx) (bool, error) { return e.askRating(tx, r.ID, now) }); err != nil {
 			return asked, err
-		}
-		if sent {
-			asked++
 		}
 	}
 	return asked, nil

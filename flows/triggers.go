@@ -22,19 +22,28 @@ func (e *Engine) welcomeCard(tx cardbot.Tx, card *cardbot.Card, now time.Time) e
 	if last, err := tx.Mark(key); err != nil || !last.IsZero() {
 		return err
 	}
+	return e.aboutCard(tx, card, key, out{kind: cardbot.KindNotice, text: "welcome_card", at: now.Add(time.Duration(wt.Delay))}, now)
+}
+
+// aboutCard tells a card's client a text about the card (m.data, when set, adds to the card's data)
+// and records the mark key that caps it.
+func (e *Engine) aboutCard(tx cardbot.Tx, card *cardbot.Card, key string, m out, now time.Time) error {
 	client, err := tx.Client(card.ClientID)
 	if err != nil {
 		return err
 	}
 	d := e.clientData(client)
+	if m.data != nil {
+		d.Bonus, d.Expires = m.data.Bonus, m.data.Expires
+	}
 	if d.Card, err = e.texts.cardData(card, e.wallet.Program(card.ProgramID)); err != nil {
 		return err
 	}
 	if err := tx.PutMark(key, now); err != nil {
 		return err
 	}
-	return e.tell(tx, now, out{client: client, kind: cardbot.KindNotice, text: "welcome_card", data: d,
-		at: now.Add(time.Duration(wt.Delay))})
+	m.client, m.data = client, d
+	return e.tell(tx, now, m)
 }
 
 // certificateLow warns a certificate holder whose balance fell below triggers.certificate_low.below.
@@ -47,18 +56,7 @@ func (e *Engine) certificateLow(tx cardbot.Tx, card *cardbot.Card, now time.Time
 	if recent, err := capped(tx, key, lt.EveryDays, now); err != nil || recent {
 		return err
 	}
-	client, err := tx.Client(card.ClientID)
-	if err != nil {
-		return err
-	}
-	d := e.clientData(client)
-	if d.Card, err = e.texts.cardData(card, e.wallet.Program(card.ProgramID)); err != nil {
-		return err
-	}
-	if err := tx.PutMark(key, now); err != nil {
-		return err
-	}
-	return e.tell(tx, now, out{client: client, kind: cardbot.KindNotice, text: "certificate_low", data: d})
+	return e.aboutCard(tx, card, key, out{kind: cardbot.KindNotice, text: "certificate_low"}, now)
 }
 
 // tierCongratulation reports whether an operation's tier change gets its own congratulation, and
@@ -81,55 +79,40 @@ const pageSize = 500
 
 // eachClient calls fn for every client, reading them page by page in read transactions.
 func (e *Engine) eachClient(ctx context.Context, fn func(c *cardbot.Client) error) error {
-	var after uint64
-	for {
-		var page []*cardbot.Client
-		if err := e.store.View(ctx, func(tx cardbot.Tx) error {
-			var err error
-			page, err = tx.Clients(after, pageSize)
-			return err
-		}); err != nil {
-			return err
-		}
-		for _, c := range page {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if err := fn(c); err != nil {
-				return err
-			}
-		}
-		if len(page) < pageSize {
-			return nil
-		}
-		after = page[len(page)-1].ID
-	}
+	return eachPage(ctx, e.store, cardbot.Tx.Clients, func(c *cardbot.Client) uint64 { return c.ID }, fn)
 }
 
 // eachCard calls fn for every card, page by page.
 func (e *Engine) eachCard(ctx context.Context, fn func(c *cardbot.Card) error) error {
+	return eachPage(ctx, e.store, cardbot.Tx.Cards, func(c *cardbot.Card) uint64 { return c.ID }, fn)
+}
+
+// eachPage walks records listed by ascending id, pageSize at a time, each page in its own read
+// transaction, so a long walk never holds one snapshot (nor blocks the writer) for long.
+func eachPage[T any](ctx context.Context, store cardbot.Store, list func(cardbot.Tx, uint64, int) ([]T, error),
+	id func(T) uint64, fn func(T) error) error {
 	var after uint64
 	for {
-		var page []*cardbot.Card
-		if err := e.store.View(ctx, func(tx cardbot.Tx) error {
+		var page []T
+		if err := store.View(ctx, func(tx cardbot.Tx) error {
 			var err error
-			page, err = tx.Cards(after, pageSize)
+			page, err = list(tx, after, pageSize)
 			return err
 		}); err != nil {
 			return err
 		}
-		for _, c := range page {
+		for _, rec := range page {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if err := fn(c); err != nil {
+			if err := fn(rec); err != nil {
 				return err
 			}
 		}
 		if len(page) < pageSize {
 			return nil
 		}
-		after = page[len(page)-1].ID
+		after = id(page[len(page)-1])
 	}
 }
 
@@ -150,31 +133,23 @@ func (e *Engine) greetBirthdays(ctx context.Context, now time.Time) (int, error)
 			return nil
 		}
 		key := markKey("birthday", c.ID, target.Year())
-		ok := false
-		defer func() {
-			if ok {
-				greeted++
-			}
-		}()
-		return e.store.Update(ctx, func(tx cardbot.Tx) error {
-			ok = false
+		return e.counted(ctx, &greeted, func(tx cardbot.Tx) (bool, error) {
 			if last, err := tx.Mark(key); err != nil || !last.IsZero() {
-				return err
+				return false, err
 			}
 			client, err := tx.Client(c.ID)
 			if err != nil {
-				return err
+				return false, err
 			}
 			d := e.clientData(client)
 			d.Days = bc.DaysBefore
 			if err := e.gift(tx, client, bc.Bonus, bc.BonusExpireDays, "birthday", now, d); err != nil {
-				return err
+				return false, err
 			}
 			if err := tx.PutMark(key, now); err != nil {
-				return err
+				return false, err
 			}
-			ok = true
-			return e.tell(tx, now, out{client: client, kind: cardbot.KindMarketing, text: "birthday_greeting", data: d})
+			return true, e.tell(tx, now, out{client: client, kind: cardbot.KindMarketing, text: "birthday_greeting", data: d})
 		})
 	})
 	return greeted, err
@@ -214,16 +189,7 @@ func (e *Engine) dailyTriggers(ctx context.Context, now time.Time) (int, error) 
 			if now.Sub(lastSeen(c)) < days(tc.Inactive.Days) {
 				return nil
 			}
-			ok := false
-			err := e.store.Update(ctx, func(tx cardbot.Tx) error {
-				var err error
-				ok, err = e.remindInactive(tx, c.ID, now)
-				return err
-			})
-			if ok && err == nil {
-				sent++
-			}
-			return err
+			return e.counted(ctx, &sent, func(tx cardbot.Tx) (bool, error) { return e.remindInactive(tx, c.ID, now) })
 		})
 		if err != nil {
 			return sent, err
@@ -235,22 +201,27 @@ func (e *Engine) dailyTriggers(ctx context.Context, now time.Time) (int, error) 
 			if len(c.Lots) == 0 || c.Lots[0].ExpiresAt.After(horizon) {
 				return nil
 			}
-			ok := false
-			err := e.store.Update(ctx, func(tx cardbot.Tx) error {
-				var err error
-				ok, err = e.warnExpiring(tx, c.ID, horizon, now)
-				return err
-			})
-			if ok && err == nil {
-				sent++
-			}
-			return err
+			return e.counted(ctx, &sent, func(tx cardbot.Tx) (bool, error) { return e.warnExpiring(tx, c.ID, horizon, now) })
 		})
 		if err != nil {
 			return sent, err
 		}
 	}
 	return sent, e.store.Update(ctx, func(tx cardbot.Tx) error { return tx.PutMark(dayKey, now) })
+}
+
+// counted runs fn in one update and counts one more in *n when fn says it did something.
+func (e *Engine) counted(ctx context.Context, n *int, fn func(tx cardbot.Tx) (bool, error)) error {
+	ok := false
+	err := e.store.Update(ctx, func(tx cardbot.Tx) error {
+		var err error
+		ok, err = fn(tx) // the store may run this more than once: only the last run's answer counts
+		return err
+	})
+	if ok && err == nil {
+		*n++
+	}
+	return err
 }
 
 // lastSeen is when the client last did something: their last activity, or when they were created.
@@ -316,19 +287,8 @@ func (e *Engine) warnExpiring(tx cardbot.Tx, cardID uint64, horizon, now time.Ti
 	if recent, err := capped(tx, key, e.cfg.Triggers.PointsExpiring.EveryDays, now); err != nil || recent {
 		return false, err
 	}
-	client, err := tx.Client(card.ClientID)
-	if err != nil {
-		return false, err
-	}
-	d := e.clientData(client)
-	d.Bonus, d.Expires = amount, e.day(first)
-	if d.Card, err = e.texts.cardData(card, e.wallet.Program(card.ProgramID)); err != nil {
-		return false, err
-	}
-	if err := tx.PutMark(key, now); err != nil {
-		return false, err
-	}
-	return true, e.tell(tx, now, out{client: client, kind: cardbot.KindNotice, text: "points_expiring", data: d})
+	d := &textData{Bonus: amount, Expires: e.day(first)}
+	return true, e.aboutCard(tx, card, key, out{kind: cardbot.KindNotice, text: "points_expiring", data: d}, now)
 }
 
 // expirePoints writes the expiry entries of every card with points past their date.
