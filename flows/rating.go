@@ -93,6 +93,12 @@ func (e *Engine) askRating(tx cardbot.Tx, id uint64, now time.Time) (bool, error
 	case len(client.Channels) == 0:
 		return skip("no messenger to answer in")
 	}
+	if by, err := tx.CancelledBy(r.OpID); err != nil || by != 0 {
+		if err != nil {
+			return false, err
+		}
+		return skip("the purchase was cancelled")
+	}
 	key := markKey("rating_asked", client.ID)
 	if recent, err := capped(tx, key, e.cfg.Rating.EveryDays, now); err != nil || recent {
 		if err != nil {
@@ -118,8 +124,9 @@ func (e *Engine) askRating(tx cardbot.Tx, id uint64, now time.Time) (bool, error
 	if err := e.tell(tx, now, out{client: client, kind: cardbot.KindMarketing, text: "rating_prompt", data: d, buttons: buttons}); err != nil {
 		return false, err
 	}
-	// Digits answer the question in chats without buttons: the chats that are not in the middle
-	// of another question now wait for a score.
+	// Digits answer the question in chats without buttons: the chats now wait for a score. A
+	// birthday or phone question left unanswered is older than this one and gives way (the newest
+	// question is the one the customer reads); a pending deletion or a feedback does not.
 	for _, a := range client.Channels {
 		conv, err := tx.Conversation(a)
 		if err != nil {
@@ -128,7 +135,7 @@ func (e *Engine) askRating(tx cardbot.Tx, id uint64, now time.Time) (bool, error
 			}
 			return false, err
 		}
-		if conv.State == stateIdle {
+		if conv.State == stateIdle || conv.State == stateAwaitingBirthday || conv.State == stateAwaitingPhone {
 			conv.State, conv.Tries, conv.UpdatedAt = stateAwaitingRating, 0, now
 			if err := tx.PutConversation(conv); err != nil {
 				return false, err
@@ -215,10 +222,13 @@ func (t *turn) rate(id uint64, score int) error {
 	}
 	d := t.data()
 	if r.Status != cardbot.RatingAsked {
-		d.Score = r.Score
 		if err := t.settleRating(); err != nil {
 			return err
 		}
+		if r.Score == 0 { // a button of a question that was never asked or is gone
+			return t.unknown()
+		}
+		d.Score = r.Score
 		return t.send(reply{text: "rating_thanks_plain", event: "rating_repeated", data: d})
 	}
 	r.Score, r.RatedAt, r.Status, r.UpdatedAt = score, t.now, cardbot.RatingRated, t.now

@@ -146,3 +146,54 @@ func TestCertificateLowWarning(t *testing.T) {
 	}
 	mustContain(t, msgs[1].Text, "осталось 400 ₽")
 }
+
+func TestNoRatingForACancelledPurchase(t *testing.T) {
+	e := newEnv(t, withRatings)
+	s := e.scheduler()
+	customer, card := e.welcomed("1")
+	op := e.apiOperation(card.Number, cardbot.OperationRequest{Type: cardbot.OpPurchase, Purchase: 50000})
+	e.apiOperation(card.Number, cardbot.OperationRequest{Type: cardbot.OpCancel, Cancels: op.ID})
+	e.outbox()
+	e.clock.Advance(3 * time.Hour)
+	if msgs := e.run(s, "ratings"); len(msgs) != 0 {
+		t.Fatalf("asked about a cancelled purchase: %v", events(msgs))
+	}
+	if r := e.rating(customer.ID); r.Status != cardbot.RatingSkipped || r.Note != "the purchase was cancelled" {
+		t.Fatalf("rating %+v", r)
+	}
+}
+
+func TestWhatsAppCustomerRatesWithADigit(t *testing.T) {
+	e := newEnv(t, withRatings, func(cfg *cardbot.Config) { cfg.Settings.AskBirthday = false })
+	s := e.scheduler()
+	wa := func(text string) []*cardbot.Message {
+		e.handle(cardbot.Inbound{Channel: "whatsapp", UserID: "+79161234567", Name: "Олег", Text: text, At: e.clock.Now()})
+		return e.outbox()
+	}
+	wa("Здравствуйте")
+	var card *cardbot.Card
+	var customer *cardbot.Client
+	e.view(func(tx cardbot.Tx) error {
+		var err error
+		if customer, err = tx.ClientByAddress(cardbot.Address{Channel: "whatsapp", ID: "+79161234567"}); err != nil {
+			return err
+		}
+		cards, err := tx.ClientCards(customer.ID)
+		card = cards[0]
+		return err
+	})
+	e.apiOperation(card.Number, cardbot.OperationRequest{Type: cardbot.OpPurchase, Purchase: 50000})
+	e.outbox()
+	e.clock.Advance(2 * time.Hour)
+	prompt := one(t, e.run(s, "ratings"))
+	if len(prompt.Buttons) != 0 {
+		t.Fatalf("buttons for WhatsApp: %+v", prompt.Buttons)
+	}
+	mustContain(t, prompt.Text, "от 1 до 5 — отправьте цифру")
+	// "1" would be the balance in the menu; while a score is awaited it is the score.
+	mustContain(t, texts(wa("1")), "Нам очень жаль")
+	mustContain(t, texts(wa("Долго ждали заказ")), "Спасибо, что рассказали")
+	if r := e.rating(customer.ID); r.Score != 1 || r.Feedback != "Долго ждали заказ" {
+		t.Fatalf("rating %+v", r)
+	}
+}
