@@ -6,6 +6,10 @@
 // The dialogue is a looplab/fsm state machine rebuilt from the saved state for every message. One file
 // per flow: welcome.go (first contact), ask_birthday.go, ask_phone.go, commands.go, staff.go,
 // delete.go, notices.go; texts*.go hold every customer-facing sentence as a template.
+//
+// The automation: scheduler.go runs the jobs (robfig/cron), rating.go asks and answers visit ratings,
+// triggers.go has birthdays, inactivity, expiring points, the welcome and the low certificate,
+// referral.go rewards invitations; automation.go is what they share.
 package flows
 
 import (

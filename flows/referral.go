@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"time"
 
 	"cardbot"
@@ -97,6 +98,12 @@ func selfReferral(referrer, friend *cardbot.Client) string {
 }
 
 // Friends lists the clients a client brought by invitation, for the admin page's client view.
-func (e *Engine) Friends(tx cardbot.Tx, clientID uint64) ([]*cardbot.Client, error) {
-	return tx.ReferredClients(clientID)
+func (e *Engine) Friends(ctx context.Context, clientID uint64) ([]*cardbot.Client, error) {
+	var out []*cardbot.Client
+	err := e.store.View(ctx, func(tx cardbot.Tx) error {
+		var err error
+		out, err = tx.ReferredClients(clientID)
+		return err
+	})
+	return out, err
 }

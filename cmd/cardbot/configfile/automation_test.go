@@ -77,3 +77,12 @@ func TestAutomationValidation(t *testing.T) {
 		{"prune days", "maintenance:\n  keep_updates_days: 0\n", "maintenance.keep_updates_days", "from 1", 2},
 	})
 }
+
+func TestAutomationTextsAreCheckedAtTheirLine(t *testing.T) {
+	checkOneProblem(t, []oneProblem{
+		{"unknown variable", "texts:\n  birthday_greeting: \"С днём рождения, {{.Nmae}}\"\n", "texts.birthday_greeting", "unknown variable .Nmae", 2},
+	})
+	if _, ps := parse(t, "texts:\n  rating_thanks: \"Спасибо! {{range .Reviews}}{{.Name}} {{.URL}} {{end}}\"\n", nil); ps != nil {
+		t.Fatal(ps)
+	}
+}
