@@ -18,6 +18,10 @@ import (
 // rateButton is the Data prefix of the score buttons: rate:<rating id>:<score>.
 const rateButton = "rate:"
 
+// answerWindow is how long after the question a bare digit is still read as the score; later, a
+// digit is the menu again (a button press is always a score).
+const answerWindow = 7 * 24 * time.Hour
+
 // maxFeedbackRunes bounds the stored feedback: a message, not a document.
 const maxFeedbackRunes = 2000
 
@@ -167,7 +171,7 @@ func (t *turn) ratingTurn(cmd command, isCmd bool) (bool, error) {
 			if err != nil {
 				return true, err
 			}
-			if r != nil {
+			if r != nil && t.now.Sub(r.AskedAt) <= answerWindow {
 				return true, t.rate(r.ID, score)
 			}
 		}

@@ -164,7 +164,10 @@ func TestNoRatingForACancelledPurchase(t *testing.T) {
 }
 
 func TestWhatsAppCustomerRatesWithADigit(t *testing.T) {
-	e := newEnv(t, withRatings, func(cfg *cardbot.Config) { cfg.Settings.AskBirthday = false })
+	e := newEnv(t, withRatings, func(cfg *cardbot.Config) {
+		cfg.Settings.AskBirthday = false
+		cfg.Rating.ApologyBonus, cfg.Rating.BonusExpireDays = 5000, 10
+	})
 	s := e.scheduler()
 	wa := func(text string) []*cardbot.Message {
 		e.handle(cardbot.Inbound{Channel: "whatsapp", UserID: "+79161234567", Name: "Олег", Text: text, At: e.clock.Now()})
@@ -191,9 +194,23 @@ func TestWhatsAppCustomerRatesWithADigit(t *testing.T) {
 	}
 	mustContain(t, prompt.Text, "от 1 до 5 — отправьте цифру")
 	// "1" would be the balance in the menu; while a score is awaited it is the score.
-	mustContain(t, texts(wa("1")), "Нам очень жаль")
+	mustContain(t, texts(wa("1")), "Нам очень жаль", "начислили 50 баллов")
 	mustContain(t, texts(wa("Долго ждали заказ")), "Спасибо, что рассказали")
 	if r := e.rating(customer.ID); r.Score != 1 || r.Feedback != "Долго ждали заказ" {
+		t.Fatalf("rating %+v", r)
+	}
+}
+
+func TestAnOldQuestionNoLongerTakesMenuDigits(t *testing.T) {
+	e := newEnv(t, withRatings)
+	s := e.scheduler()
+	customer, card := e.welcomed("1")
+	e.apiOperation(card.Number, cardbot.OperationRequest{Type: cardbot.OpPurchase, Purchase: 50000})
+	e.clock.Advance(2 * time.Hour)
+	e.run(s, "ratings")
+	e.clock.Advance(8 * 24 * time.Hour)
+	mustContain(t, texts(e.say("1", "2")), "Последние операции")
+	if r := e.rating(customer.ID); r.Score != 0 || r.Status != cardbot.RatingAsked {
 		t.Fatalf("rating %+v", r)
 	}
 }
