@@ -307,20 +307,22 @@ func (t *turn) feedback() error {
 	return t.fire(eventSettle)
 }
 
-// reviewLinks are the review sites of the config, in a fixed order.
+// reviewLinks are the review sites of the config, in a fixed order, named in the customers' language.
 func (e *Engine) reviewLinks() []reviewLink {
 	var links []reviewLink
-	for _, l := range []reviewLink{
-		{Name: "Яндекс Карты", URL: e.cfg.Rating.YandexMaps},
-		{Name: "2ГИС", URL: e.cfg.Rating.TwoGIS},
-		{Name: "Google", URL: e.cfg.Rating.Google},
+	for _, site := range []struct{ ru, en, url string }{
+		{"Яндекс Карты", "Yandex Maps", e.cfg.Rating.YandexMaps},
+		{"2ГИС", "2GIS", e.cfg.Rating.TwoGIS},
+		{"Google", "Google", e.cfg.Rating.Google},
 	} {
-		if l.URL != "" {
-			if e.cfg.Locale == "en" && l.Name != "Google" {
-				l.Name = map[string]string{"Яндекс Карты": "Yandex Maps", "2ГИС": "2GIS"}[l.Name]
-			}
-			links = append(links, l)
+		if site.url == "" {
+			continue
 		}
+		name := site.ru
+		if e.cfg.Locale == "en" {
+			name = site.en
+		}
+		links = append(links, reviewLink{Name: name, URL: site.url})
 	}
 	return links
 }
@@ -344,7 +346,6 @@ func (e *Engine) alertStaff(tx cardbot.Tx, client *cardbot.Client, r *cardbot.Ra
 		to = append(to, cardbot.Address{Channel: "email", ID: e.cfg.Rating.StaffEmail})
 	}
 	for _, a := range to {
-		a := a
 		if err := tx.EnqueueMessage(&cardbot.Message{
 			Kind: cardbot.KindReply, To: &a, Text: text, Event: "rating_alert", NextAt: now, CreatedAt: now,
 		}); err != nil {
