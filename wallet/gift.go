@@ -1,8 +1,6 @@
 package wallet
 
 import (
-	"time"
-
 	"cardbot"
 )
 
@@ -39,12 +37,4 @@ func (w *Wallet) Gift(tx cardbot.Tx, cardID uint64, req cardbot.OperationRequest
 		return nil, err
 	}
 	return &Result{Card: c.card, Operation: op, Expired: expired}, nil
-}
-
-// GiftExpiry is when points gifted now with expireDays would expire (zero: they follow the programme).
-func (w *Wallet) GiftExpiry(expireDays int) time.Time {
-	if expireDays <= 0 {
-		return time.Time{}
-	}
-	return w.addDays(w.clock.Now(), expireDays)
 }
