@@ -64,7 +64,7 @@ func newRig(t testing.TB, configure ...func(*cardbot.Config, *minisite.Links)) *
 	}
 	site, err := minisite.New(minisite.Deps{
 		Store: db, Wallet: w, Clock: clock, Config: cfg, Log: log, Notifier: eng,
-		Pictures: flows.NewPictures(db, w, cfg), Links: links,
+		Pictures: flows.NewPictures(db, w, cfg), Links: links, Generation: db.Generation,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -155,47 +155,32 @@ func anna() map[string]string {
 	return map[string]string{"name": "Анна", "phone": "8 916 123-45-67", "birthday": "1990-03-15", "consent": "1"}
 }
 
-// clients returns every client in the store.
-func (r *rig) clients() []*cardbot.Client {
+// read returns what fn reads from the store.
+func read[T any](r *rig, fn func(cardbot.Tx) (T, error)) T {
 	r.t.Helper()
-	var out []*cardbot.Client
+	var out T
 	err := r.db.View(context.Background(), func(tx cardbot.Tx) error {
 		var err error
-		out, err = tx.Clients(0, 1000)
+		out, err = fn(tx)
 		return err
 	})
 	if err != nil {
 		r.t.Fatal(err)
 	}
 	return out
+}
+
+// clients returns every client in the store.
+func (r *rig) clients() []*cardbot.Client {
+	return read(r, func(tx cardbot.Tx) ([]*cardbot.Client, error) { return tx.Clients(0, 1000) })
 }
 
 func (r *rig) cards(clientID uint64) []*cardbot.Card {
-	r.t.Helper()
-	var out []*cardbot.Card
-	err := r.db.View(context.Background(), func(tx cardbot.Tx) error {
-		var err error
-		out, err = tx.ClientCards(clientID)
-		return err
-	})
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return out
+	return read(r, func(tx cardbot.Tx) ([]*cardbot.Card, error) { return tx.ClientCards(clientID) })
 }
 
 func (r *rig) messages(clientID uint64) []*cardbot.Message {
-	r.t.Helper()
-	var out []*cardbot.Message
-	err := r.db.View(context.Background(), func(tx cardbot.Tx) error {
-		var err error
-		out, err = tx.ClientMessages(clientID, 0, 100)
-		return err
-	})
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	return out
+	return read(r, func(tx cardbot.Tx) ([]*cardbot.Message, error) { return tx.ClientMessages(clientID, 0, 100) })
 }
 
 func mustContain(t testing.TB, body string, parts ...string) {

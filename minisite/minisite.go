@@ -6,10 +6,14 @@
 package minisite
 
 import (
+	"bytes"
 	"embed"
+	"fmt"
+	"html"
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 
@@ -40,6 +44,9 @@ type Deps struct {
 	Notifier cardbot.Notifier // tells a new client about their opening balance
 	Pictures cardbot.Pictures // draws card pictures
 	Links    Links
+	// Generation, when set, counts the store's commits (store.DB.Generation): a card page rendered
+	// under the current generation is served again without reading the store. nil: always read.
+	Generation func() uint64
 }
 
 // Site serves the public pages.
@@ -56,7 +63,16 @@ type Site struct {
 	loc      *time.Location
 	pages    map[string]*template.Template
 	limits   *ipLimits
-	static   fs.FS
+	// cardPages are rendered card pages by what they show (the page is the busiest one: customers
+	// reload it at the till).
+	cardPages *pageCache
+	gen       func() uint64
+	// pictureCache keeps drawn card pictures by what they show.
+	pictureCache *pageCache
+	// notFoundPage is the 404 page, the same for every address.
+	notFoundPage []byte
+	fresh        *freshPages
+	static       fs.FS
 }
 
 // pageNames are the templates, each rendered inside layout.html.
@@ -75,20 +91,62 @@ func New(d Deps) (*Site, error) {
 		store: d.Store, wallet: d.Wallet, clock: d.Clock, cfg: d.Config, log: d.Log, notifier: d.Notifier,
 		pictures: d.Pictures, links: d.Links, words: wordsFor(d.Config.Locale, d.Config.Business.Currency),
 		loc: loc, pages: map[string]*template.Template{}, limits: newIPLimits(d.Clock, formTries, formWindow),
+		cardPages: newPageCache(4096), gen: d.Generation, fresh: newFreshPages(4096),
+		pictureCache: newPageCache(128),
 	}
 	s.static, err = fs.Sub(assets, "static")
 	if err != nil {
 		return nil, err
 	}
-	funcs := template.FuncMap{"t": s.words.get}
+	layout, err := s.source("layout.html")
+	if err != nil {
+		return nil, err
+	}
 	for _, name := range pageNames {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/"+name+".html")
+		body, err := s.source(name + ".html")
 		if err != nil {
 			return nil, err
 		}
+		t, err := template.New("layout.html").Parse(layout)
+		if err == nil {
+			_, err = t.New(name + ".html").Parse(body)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("minisite: template %s: %w", name, err)
+		}
 		s.pages[name] = t
 	}
+	s.notFoundPage, err = s.execute("notfound", struct{ layoutData }{s.layout(s.words.get("not_found_title"))})
+	if err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// textRef is how templates name a text of the locale: {{t "key"}}.
+var textRef = regexp.MustCompile(`\{\{t "([a-z_]+)"\}\}`)
+
+// source reads a template with the locale's texts written in, HTML-escaped (they are our own words,
+// and escaped they are safe in text and in quoted attributes alike). Done once at start, so a page
+// costs no function calls for its words; an unknown key stops the start.
+func (s *Site) source(name string) (string, error) {
+	data, err := fs.ReadFile(assets, "templates/"+name)
+	if err != nil {
+		return "", err
+	}
+	var missing []string
+	out := textRef.ReplaceAllStringFunc(string(data), func(ref string) string {
+		key := textRef.FindStringSubmatch(ref)[1]
+		text, ok := s.words.m[key]
+		if !ok {
+			missing = append(missing, key)
+		}
+		return html.EscapeString(text)
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("minisite: template %s names unknown texts %v", name, missing)
+	}
+	return out, nil
 }
 
 // Mount adds the public routes to app.
@@ -100,6 +158,7 @@ func (s *Site) Mount(app *fiber.App) {
 	app.Get("/s/:slug/logo", s.siteLogo)
 	app.Get("/c/:token", s.cardPage)
 	app.Get("/c/:token/card.png", s.cardPicture)
+	app.Get("/c/:token/qr.svg", s.cardQR)
 	app.Get("/static/site/:name", s.asset)
 	if s.links.WebChat {
 		app.Get("/chat", s.chatPage)
@@ -116,15 +175,29 @@ type layoutData struct {
 
 // render writes a page with the status.
 func (s *Site) render(c *fiber.Ctx, status int, name string, data any) error {
-	var b strings.Builder
-	if err := s.pages[name].Execute(&b, data); err != nil {
-		s.log.Error("minisite: rendering a page", "page", name, "err", err)
+	page, err := s.execute(name, data)
+	if err != nil {
 		return c.Status(fiber.StatusInternalServerError).SendString("internal error")
 	}
+	return s.sendHTML(c, status, page)
+}
+
+// execute renders a page into bytes.
+func (s *Site) execute(name string, data any) ([]byte, error) {
+	var b bytes.Buffer
+	if err := s.pages[name].Execute(&b, data); err != nil {
+		s.log.Error("minisite: rendering a page", "page", name, "err", err)
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// sendHTML answers with a rendered page.
+func (s *Site) sendHTML(c *fiber.Ctx, status int, page []byte) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("X-Frame-Options", "DENY")
-	return c.Status(status).SendString(b.String())
+	return c.Status(status).Send(page)
 }
 
 // asset serves an embedded stylesheet or script. They change only with the binary.
@@ -144,9 +217,9 @@ func (s *Site) asset(c *fiber.Ctx) error {
 	return c.Send(data)
 }
 
-// notFound answers 404 with the friendly page.
+// notFound answers 404 with the friendly page, rendered once at start.
 func (s *Site) notFound(c *fiber.Ctx) error {
-	return s.render(c, fiber.StatusNotFound, "notfound", struct{ layoutData }{s.layout(s.words.get("not_found_title"))})
+	return s.sendHTML(c, fiber.StatusNotFound, s.notFoundPage)
 }
 
 func (s *Site) layout(title string) layoutData {

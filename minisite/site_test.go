@@ -2,6 +2,7 @@ package minisite_test
 
 import (
 	"bytes"
+	"context"
 	"image/png"
 	"regexp"
 	"strings"
@@ -83,7 +84,11 @@ func TestAVisitorGetsACardAndLandsOnItsPage(t *testing.T) {
 		t.Fatalf("Cache-Control %q", cc)
 	}
 	number := cards[0].Number
-	mustContain(t, card.body, "100 баллов", "Бонусная карта", number[:4]+" "+number[4:], "Выпуск карты", "&#43;100 баллов", "<svg")
+	mustContain(t, card.body, "100 баллов", "Бонусная карта", number[:4]+" "+number[4:], "Выпуск карты", "&#43;100 баллов", `/qr.svg"`)
+	qr := b.get(p.header.Get("Location") + "/qr.svg")
+	if qr.status != 200 || qr.header.Get("Content-Type") != "image/svg+xml" {
+		t.Fatalf("card QR: %d %s", qr.status, qr.header.Get("Content-Type"))
+	}
 	pic := b.get(p.header.Get("Location") + "/card.png")
 	if pic.status != 200 || pic.header.Get("Content-Type") != "image/png" {
 		t.Fatalf("card picture: %d %s", pic.status, pic.header.Get("Content-Type"))
@@ -223,7 +228,7 @@ func TestAWrongCardTokenIsNotFound(t *testing.T) {
 	b := r.browser()
 	b.submit("tverskaya", anna())
 	for _, token := range []string{"aaaaaaaaaaaaaaaaaaaaaaaaaa", "short", "UPPERCASEUPPERCASEUPPERCAS", strings.Repeat("a", 200)} {
-		for _, suffix := range []string{"", "/card.png"} {
+		for _, suffix := range []string{"", "/card.png", "/qr.svg"} {
 			if p := b.get("/c/" + token + suffix); p.status != 404 {
 				t.Fatalf("%s%s: status %d", token, suffix, p.status)
 			}
@@ -258,4 +263,34 @@ func TestEnglishPages(t *testing.T) {
 	r := newRig(t, func(c *cardbot.Config, _ *minisite.Links) { c.Locale = "en" })
 	p := r.browser().get("/s/tverskaya")
 	mustContain(t, p.body, `lang="en"`, "Get your card", "5 % cashback")
+}
+
+// The card page is served from memory while nothing was committed; any commit shows the change.
+func TestTheCardPageShowsEveryChange(t *testing.T) {
+	r := newRig(t)
+	b := r.browser()
+	link := b.submit("tverskaya", anna()).header.Get("Location")
+	mustContain(t, b.get(link).body, "100 баллов")
+	mustContain(t, b.get(link).body, "100 баллов") // from memory now
+	card := r.cards(r.clients()[0].ID)[0]
+	for _, req := range []cardbot.OperationRequest{
+		{Type: cardbot.OpAccrue, Amount: 5000, Actor: "admin:anna"},
+		{Type: cardbot.OpRedeem, Amount: 5000, Actor: "admin:anna"},
+	} {
+		err := r.db.Update(context.Background(), func(tx cardbot.Tx) error {
+			_, err := r.w.Apply(tx, card.ID, req)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := b.get(link).body
+		switch req.Type {
+		case cardbot.OpAccrue:
+			mustContain(t, page, "150 баллов", "Начисление")
+		case cardbot.OpRedeem:
+			// Back to 100, with two more lines in the history than the first page had.
+			mustContain(t, page, "100 баллов", "Начисление", "Списание", "−50 баллов")
+		}
+	}
 }

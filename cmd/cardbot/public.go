@@ -42,7 +42,7 @@ func (s *server) mountPublic(store cardbot.Store, w *wallet.Wallet, pictures car
 	}
 	site, err := minisite.New(minisite.Deps{
 		Store: store, Wallet: w, Clock: clock, Config: s.cfg, Log: s.log.With("part", "minisite"),
-		Notifier: s.engine, Pictures: pictures, Links: links,
+		Notifier: s.engine, Pictures: pictures, Links: links, Generation: s.db.Generation,
 	})
 	if err != nil {
 		return err
