@@ -90,10 +90,9 @@ func (a *Adapter) Send(ctx context.Context, m cardbot.Outgoing) error {
 	}
 	e := Entry{
 		From: "bot", Text: m.Text, Buttons: m.Buttons, AskPhone: m.AskPhone, At: a.clock.Now(),
-		message: m.Message, cardID: m.CardID, Picture: m.CardID != 0 || len(m.Picture) > 0,
-	}
-	if m.CardID == 0 {
-		e.Picture = false // a picture without a card cannot be drawn again; none is sent today
+		// The picture is drawn again from the card when the browser asks (a picture without a card
+		// would have to be kept in memory; no message carries one today).
+		message: m.Message, cardID: m.CardID, Picture: m.CardID != 0,
 	}
 	return a.withBox(ctx, m.To, func(b *mailbox) { b.add(e, a.keep) })
 }

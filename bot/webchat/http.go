@@ -31,7 +31,7 @@ const (
 
 // Mount adds the chat's endpoints under /chat/api:
 //
-//	POST /chat/api/session       the session id (made now when the browser has none)
+//	POST /chat/api/session       makes the session; its id in the body unless the cookie came
 //	POST /chat/api/send          {"id","text"} or {"id","button","label"}, with "payload" on the first
 //	GET  /chat/api/messages      ?after=<seq>&epoch=<e>&wait=1: the entries after seq, by long poll
 //	GET  /chat/api/picture/:seq  the card picture of an entry
@@ -48,21 +48,29 @@ func (a *Adapter) Mount(r fiber.Router) {
 
 // session returns the caller's session id, making one (and its cookie) when create is set.
 func (a *Adapter) session(c *fiber.Ctx, create bool) (string, bool) {
+	id, _, ok := a.sessionFrom(c, create)
+	return id, ok
+}
+
+// sessionFrom is session, also telling whether the id came in the cookie. Only a browser that did not
+// send the cookie is told the id in the body (the widget's frame keeps it itself); a page whose cookie
+// works never sees it, so the cookie stays out of reach of scripts.
+func (a *Adapter) sessionFrom(c *fiber.Ctx, create bool) (id string, fromCookie, ok bool) {
 	if id := c.Cookies(CookieName); validSession(id) {
-		return id, true
+		return id, true, true
 	}
 	if id := c.Get(SessionHeader); validSession(id) {
-		return id, true
+		return id, false, true
 	}
 	if !create {
-		return "", false
+		return "", false, false
 	}
-	id := rand.Text()
+	id = rand.Text()
 	c.Cookie(&fiber.Cookie{
 		Name: CookieName, Value: id, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
 		Secure: a.secure, Expires: a.clock.Now().Add(sessionLife),
 	})
-	return id, true
+	return id, false, true
 }
 
 // validSession checks the shape of a session id (rand.Text: 26 base32 characters) before it is used.
@@ -79,7 +87,10 @@ func validSession(id string) bool {
 }
 
 func (a *Adapter) handleSession(c *fiber.Ctx) error {
-	id, _ := a.session(c, true)
+	id, fromCookie, _ := a.sessionFrom(c, true)
+	if fromCookie {
+		id = ""
+	}
 	return c.JSON(fiber.Map{"session": id})
 }
 
@@ -142,13 +153,13 @@ func validClientID(id string) bool {
 }
 
 type messagesOutput struct {
-	Session  string  `json:"session"`
+	Session  string  `json:"session,omitempty"` // only to a browser that did not send the cookie
 	Epoch    string  `json:"epoch"`
 	Messages []Entry `json:"messages"`
 }
 
 func (a *Adapter) handleMessages(c *fiber.Ctx) error {
-	session, _ := a.session(c, true)
+	session, fromCookie, _ := a.sessionFrom(c, true)
 	after, _ := strconv.ParseUint(c.Query("after"), 10, 64)
 	var wait time.Duration
 	if c.Query("wait") != "" {
@@ -162,7 +173,11 @@ func (a *Adapter) handleMessages(c *fiber.Ctx) error {
 	if entries == nil {
 		entries = []Entry{}
 	}
-	return c.JSON(messagesOutput{Session: session, Epoch: epoch, Messages: entries})
+	out := messagesOutput{Epoch: epoch, Messages: entries}
+	if !fromCookie {
+		out.Session = session
+	}
+	return c.JSON(out)
 }
 
 func (a *Adapter) handlePicture(c *fiber.Ctx) error {

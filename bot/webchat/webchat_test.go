@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -141,6 +142,23 @@ func (v *visitor) say(id, text string) int {
 	return status
 }
 
+// session is the browser's session id: made by a first read, then kept in its cookie.
+func (v *visitor) session() string {
+	v.r.t.Helper()
+	if v.client.Jar == nil {
+		return v.header
+	}
+	v.read(false)
+	u, _ := url.Parse(v.r.url)
+	for _, c := range v.client.Jar.Cookies(u) {
+		if c.Name == webchat.CookieName {
+			return c.Value
+		}
+	}
+	v.r.t.Fatal("no session cookie")
+	return ""
+}
+
 type polled struct {
 	Session  string          `json:"session"`
 	Epoch    string          `json:"epoch"`
@@ -190,11 +208,14 @@ func TestASessionCookieIsMadeOnceAndIsHttpOnlyLax(t *testing.T) {
 			t.Fatalf("Set-Cookie %q lacks %q", c, want)
 		}
 	}
-	first := v.read(false).Session
-	if second := v.read(false).Session; first == "" || second != first {
+	first := v.session()
+	if body := v.read(false).Session; body != "" {
+		t.Fatalf("a browser whose cookie works is told the session id in the body: %q", body)
+	}
+	if second := v.session(); first == "" || second != first {
 		t.Fatalf("sessions %q then %q", first, second)
 	}
-	if other := r.visitor().read(false).Session; other == first {
+	if other := r.visitor().session(); other == first {
 		t.Fatal("two browsers share a session")
 	}
 }
@@ -202,7 +223,7 @@ func TestASessionCookieIsMadeOnceAndIsHttpOnlyLax(t *testing.T) {
 func TestWhatTheVisitorWritesReachesTheEngineAndTheReplyComesBack(t *testing.T) {
 	r := newChatRig(t)
 	v := r.visitor()
-	session := v.read(false).Session
+	session := v.session()
 	body := `{"id":"m1","text":"  привет ","payload":"site_3"}`
 	if status, _, data := v.call(http.MethodPost, "/chat/api/send", body); status != 200 {
 		t.Fatalf("send: %d %s", status, data)
@@ -237,7 +258,7 @@ func TestWhatTheVisitorWritesReachesTheEngineAndTheReplyComesBack(t *testing.T) 
 func TestALongPollWakesWhenTheBotSends(t *testing.T) {
 	r := newChatRig(t)
 	v := r.visitor()
-	session := v.read(false).Session
+	session := v.session()
 	done := make(chan polled)
 	go func() { done <- v.read(true) }()
 	time.Sleep(50 * time.Millisecond) // let the poll start waiting (if it has not, it finds the message anyway)
@@ -260,7 +281,7 @@ func TestAReloadShowsTheWholeChatAgainIncludingWhatCameMeanwhile(t *testing.T) {
 	v.say("a1", "hi")
 	v.read(true)
 	// The tab is closed; a notice arrives; the page is opened again from scratch.
-	sid := v.read(false).Session
+	sid := v.session()
 	if err := r.adapter.Send(context.Background(), cardbot.Outgoing{To: sid, Text: "начислено 50 баллов", Message: 20}); err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +316,7 @@ func TestAResentMessageIsShownAndHandledOnce(t *testing.T) {
 func TestTheDispatcherSendingARowTwiceShowsItOnce(t *testing.T) {
 	r := newChatRig(t)
 	v := r.visitor()
-	sid := v.read(false).Session
+	sid := v.session()
 	for range 2 {
 		if err := r.adapter.Send(context.Background(), cardbot.Outgoing{To: sid, Text: "once", Message: 5}); err != nil {
 			t.Fatal(err)
@@ -328,7 +349,7 @@ func TestMailboxesAreBounded(t *testing.T) {
 func TestAfterARestartTheChatIsRebuiltFromTheOutbox(t *testing.T) {
 	r := newChatRig(t)
 	v := r.visitor()
-	sid := v.read(false).Session
+	sid := v.session()
 	addr := cardbot.Address{Channel: "webchat", ID: sid}
 	now := r.clock.Now()
 	err := r.db.Update(context.Background(), func(tx cardbot.Tx) error {
@@ -402,11 +423,16 @@ func TestPicturesAreServedOnlyToTheirSession(t *testing.T) {
 func TestTheSessionMayComeInAHeader(t *testing.T) {
 	r := newChatRig(t)
 	first := r.visitor()
-	sid := first.read(false).Session
+	sid := first.session()
 	first.say("h1", "hi")
 	framed := &visitor{r: r, client: &http.Client{Timeout: 40 * time.Second}, header: sid}
 	if l := lines(framed.read(false)); len(l) != 2 {
 		t.Fatalf("the framed chat sees %q", l)
+	}
+	// A frame without a session yet is told the new one, to keep it for the next calls.
+	fresh := &visitor{r: r, client: &http.Client{Timeout: 40 * time.Second}}
+	if id := fresh.read(false).Session; len(id) != 26 || id == sid {
+		t.Fatalf("a new frame is told %q", id)
 	}
 }
 

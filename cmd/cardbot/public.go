@@ -18,6 +18,7 @@ func (s *server) webChat(senders []cardbot.Sender, pictures cardbot.Pictures, cl
 	}
 	s.webchat = webchat.New(s.engine, s.db, pictures, s.log.With("channel", webchat.ChannelName),
 		webchat.WithClock(clock), webchat.WithSecureCookies(strings.HasPrefix(s.cfg.HTTP.BaseURL, "https:")))
+	s.log.Info("the web chat is on: talk to the bot in a browser", "url", s.cfg.HTTP.BaseURL+"/chat")
 	return append(senders, s.webchat)
 }
 

@@ -9,8 +9,10 @@
   var api = "/chat/api";
   var store = {};
   try { store = window.localStorage || {}; } catch (e) { store = {}; }
-  // In the widget's frame the cookie is third-party and not sent: the session id travels in a header.
-  var session = store["cardbot_chat_session"] || "";
+  // In the widget's frame the cookie is third-party and not sent: the session id travels in a header,
+  // kept in the frame's own storage. A page of its own keeps only the HttpOnly cookie.
+  var embed = document.body.classList.contains("embed");
+  var session = embed ? (store["cardbot_chat_session"] || "") : "";
   var epoch = "", after = 0, shown = {};
   var start = root.getAttribute("data-start") || "";
   var started = store["cardbot_chat_started"] === "1";
@@ -21,7 +23,7 @@
     return h;
   }
   function remember(id) {
-    if (id && id !== session) { session = id; try { store["cardbot_chat_session"] = id; } catch (e) {} }
+    if (embed && id && id !== session) { session = id; try { store["cardbot_chat_session"] = id; } catch (e) {} }
   }
   function newID() {
     var a = new Uint8Array(12); (window.crypto || window.msCrypto).getRandomValues(a);
@@ -41,7 +43,7 @@
       // fetched rather than linked: inside the widget's frame only the header carries the session
       fetch(api + "/picture/" + m.seq, { headers: headers(), credentials: "same-origin" })
         .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.blob(); })
-        .then(function (b) { img.src = URL.createObjectURL(b); })
+        .then(function (b) { img.onload = function () { log.scrollTop = log.scrollHeight; }; img.src = URL.createObjectURL(b); })
         .catch(function () { img.remove(); });
       li.appendChild(img);
     }
