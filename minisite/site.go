@@ -159,7 +159,12 @@ func (s *Site) siteForm(c *fiber.Ctx) error {
 	}
 	if !res.show {
 		c.Set(fiber.HeaderCacheControl, "no-store")
-		return s.render(c, fiber.StatusOK, "exists", s.siteData(site, formValues{}, ""))
+		d := s.siteData(site, formValues{}, "")
+		d.Error = s.words.get("exists_text")
+		if !res.sent {
+			d.Error = s.words.get("exists_counter")
+		}
+		return s.render(c, fiber.StatusOK, "exists", d)
 	}
 	c.Cookie(&fiber.Cookie{
 		Name: cardsCookie, Value: strings.Join(rememberToken(req.known, res.token), "."), Path: "/",
@@ -207,6 +212,7 @@ func (s *Site) readForm(f formValues) (issueRequest, string) {
 type issued struct {
 	token string
 	show  bool
+	sent  bool // the link went to a channel the client can be reached on
 }
 
 // issue finds or creates the client by phone and gives them the site's card, in one transaction. A new
@@ -252,12 +258,19 @@ func (s *Site) issue(ctx context.Context, req issueRequest) (issued, error) {
 		}
 		res.token = card.Token
 		res.show = fresh || slices.Contains(req.known, card.Token)
-		if res.show {
+		if res.show || !s.reachable(client) {
 			return nil
 		}
+		res.sent = true
 		return s.sendLink(tx, client, card, now)
 	})
 	return res, err
+}
+
+// reachable reports whether a message to the client can go anywhere: a messenger (or web chat) they
+// wrote from, or their phone or email when SMS or email is on.
+func (s *Site) reachable(c *cardbot.Client) bool {
+	return len(c.Channels) > 0 || c.Phone != "" && s.cfg.SMS.Enabled || c.Email != "" && s.cfg.Email.Enabled
 }
 
 // activeCard is the client's working card of the programme, or nil.

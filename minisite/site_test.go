@@ -110,7 +110,7 @@ func TestTheSameBrowserSendingAgainLandsOnTheSameCard(t *testing.T) {
 
 // Anybody can type anybody's phone: the card of a known phone goes to its owner, not to the page.
 func TestAKnownPhoneGetsItsCardByMessageNotOnThePage(t *testing.T) {
-	r := newRig(t)
+	r := newRig(t, func(c *cardbot.Config, _ *minisite.Links) { c.SMS.Enabled = true })
 	first := r.browser().submit("tverskaya", anna())
 	token := cardLink.FindStringSubmatch(first.header.Get("Location"))[1]
 
@@ -121,7 +121,7 @@ func TestAKnownPhoneGetsItsCardByMessageNotOnThePage(t *testing.T) {
 	if p.status != 200 {
 		t.Fatalf("status %d", p.status)
 	}
-	mustContain(t, p.body, "У этого номера уже есть карта")
+	mustContain(t, p.body, "У этого номера уже есть карта", "Мы отправили ссылку на карту")
 	if strings.Contains(p.body, token) {
 		t.Fatal("the page shows the card's link to a stranger")
 	}
@@ -291,6 +291,18 @@ func TestTheCardPageShowsEveryChange(t *testing.T) {
 		case cardbot.OpRedeem:
 			// Back to 100, with two more lines in the history than the first page had.
 			mustContain(t, page, "100 баллов", "Начисление", "Списание", "−50 баллов")
+		}
+	}
+}
+
+func TestAKnownPhoneNoChannelReachesIsSentToTheCounter(t *testing.T) {
+	r := newRig(t) // SMS and email are off, and the client never wrote to the bot
+	r.browser().submit("tverskaya", anna())
+	p := r.browser().submit("tverskaya", anna())
+	mustContain(t, p.body, "У этого номера уже есть карта", "Назовите номер телефона на кассе")
+	for _, m := range r.messages(r.clients()[0].ID) {
+		if m.Event == "card_link" {
+			t.Fatal("a link message nobody can receive")
 		}
 	}
 }

@@ -33,6 +33,7 @@ var texts = map[string]map[string]string{
 		"err_archived":     "Эта программа больше не выдаёт новых карт.",
 		"exists_title":     "У этого номера уже есть карта",
 		"exists_text":      "Мы отправили ссылку на карту туда, где вы её получали: в мессенджер или SMS. Если сообщение не пришло, назовите номер телефона на кассе.",
+		"exists_counter":   "Назовите номер телефона на кассе — вам покажут вашу карту.",
 		"not_found_title":  "Страница не найдена",
 		"not_found_text":   "Проверьте ссылку или спросите на кассе.",
 		"card_title":       "Ваша карта",
@@ -54,9 +55,9 @@ var texts = map[string]map[string]string{
 		"chat_hello":       "Напишите что-нибудь, и бот выдаст вам карту.",
 		"chat_offline":     "Нет связи. Пробуем снова…",
 		"chat_open":        "Открыть чат",
-		"unit_points":      "баллов",
-		"unit_stamps":      "штампов",
-		"unit_visits":      "посещений",
+		"unit_points":      "балл|балла|баллов", // one|few|many, and few for fractions
+		"unit_stamps":      "штамп|штампа|штампов",
+		"unit_visits":      "посещение|посещения|посещений",
 		"of":               "из",
 		"cashback":         "Кешбэк %s %% с каждой покупки",
 		"welcome_bonus":    "%s приветственных баллов сразу",
@@ -100,6 +101,7 @@ var texts = map[string]map[string]string{
 		"err_archived":     "This programme no longer issues new cards.",
 		"exists_title":     "This number already has a card",
 		"exists_text":      "We sent the link to your card where you got it: your messenger or a text message. If nothing came, tell the cashier your phone number.",
+		"exists_counter":   "Tell the cashier your phone number and they will find your card.",
 		"not_found_title":  "Page not found",
 		"not_found_text":   "Check the link or ask at the counter.",
 		"card_title":       "Your card",
@@ -121,9 +123,9 @@ var texts = map[string]map[string]string{
 		"chat_hello":       "Write anything and the bot will give you a card.",
 		"chat_offline":     "No connection. Retrying…",
 		"chat_open":        "Open chat",
-		"unit_points":      "points",
-		"unit_stamps":      "stamps",
-		"unit_visits":      "visits",
+		"unit_points":      "point|points|points",
+		"unit_stamps":      "stamp|stamps|stamps",
+		"unit_visits":      "visit|visits|visits",
 		"of":               "of",
 		"cashback":         "%s %% cashback on every purchase",
 		"welcome_bonus":    "%s welcome points right away",
@@ -194,7 +196,33 @@ func (w words) quantity(u cardbot.Unit, v int64) string {
 	case cardbot.UnitNone:
 		return ""
 	}
-	return w.number(u.Number(v)) + " " + w.get("unit_"+string(u))
+	return w.number(u.Number(v)) + " " + w.plural(w.get("unit_"+string(u)), u, v)
+}
+
+// plural picks the form of a unit's word for a quantity: "one|few|many" (Russian: 1 балл, 2 балла,
+// 5 баллов, 1,5 балла; English uses one and many).
+func (w words) plural(forms string, u cardbot.Unit, v int64) string {
+	f := strings.Split(forms, "|")
+	if len(f) != 3 {
+		return forms
+	}
+	n := v
+	if u == cardbot.UnitPoints || u == cardbot.UnitMoney {
+		if v%100 != 0 {
+			return f[1] // a fraction: "1,5 балла", "1.5 points"
+		}
+		n = v / 100
+	}
+	switch {
+	case n%10 == 1 && n%100 != 11:
+		return f[0]
+	case n%10 >= 2 && n%10 <= 4 && (n%100 < 12 || n%100 > 14):
+		if w.m["lang"] == "en" {
+			return f[2]
+		}
+		return f[1]
+	}
+	return f[2]
 }
 
 // offer describes what a programme gives, in one or two short lines for the mini-site.
