@@ -13,6 +13,10 @@ type Outgoing struct {
 	Picture  []byte // PNG, optional
 	Buttons  [][]Button
 	AskPhone bool
+	// Message and CardID name the outbox row and the card whose picture it carries (0: none), for
+	// channels that keep what they sent (the web chat shows it again after a page reload).
+	Message uint64
+	CardID  uint64
 }
 
 // Sender is one channel's way out. Send returns nil when the channel accepted the message, a

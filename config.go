@@ -19,6 +19,7 @@ type Config struct {
 	WhatsApp    WhatsAppConfig  `yaml:"whatsapp"`
 	SMS         SMSConfig       `yaml:"sms"`
 	Email       EmailConfig     `yaml:"email"`
+	WebChat     WebChatConfig   `yaml:"webchat"`
 	// Texts replace built-in customer texts by name with the owner's wording (Go templates).
 	Texts map[string]string `yaml:"texts"`
 	// Automation (see automation.go).
@@ -158,6 +159,7 @@ func DefaultConfig() Config {
 		Email: EmailConfig{
 			Port: 587, TLS: EmailSTARTTLS, Timeout: Duration(20 * time.Second), RateLimit: 1,
 		},
+		WebChat: WebChatConfig{Enabled: true},
 	}
 	DefaultAutomation(&c)
 	return c
@@ -239,3 +241,9 @@ func (d *Duration) UnmarshalText(b []byte) error {
 func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
 
 func (d Duration) String() string { return time.Duration(d).String() }
+
+// WebChatConfig switches the web chat on: the bot in the browser at /chat and in the widget owners
+// paste on their own site. It needs no token, so it is on by default.
+type WebChatConfig struct {
+	Enabled bool `yaml:"enabled"`
+}

@@ -91,7 +91,7 @@ func (d *Dispatcher) load(id uint64) (*cardbot.Message, *cardbot.Client, error) 
 // outgoing builds what the channel sends. A card picture that cannot be rendered is left out rather
 // than holding the message back.
 func (d *Dispatcher) outgoing(m *cardbot.Message, to cardbot.Address) cardbot.Outgoing {
-	out := cardbot.Outgoing{To: to.ID, Text: m.Text, Buttons: m.Buttons, AskPhone: m.AskPhone}
+	out := cardbot.Outgoing{To: to.ID, Text: m.Text, Buttons: m.Buttons, AskPhone: m.AskPhone, Message: m.ID, CardID: m.CardID}
 	if m.CardID == 0 || d.pictures == nil {
 		return out
 	}

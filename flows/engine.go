@@ -193,8 +193,8 @@ func (e *Engine) isStaff(in cardbot.Inbound) bool {
 	return e.staff[in.Address().Key()]
 }
 
-// hasButtons reports whether a channel shows inline buttons (of today's channels only Telegram
-// does); elsewhere the texts offer menu digits and words instead.
+// hasButtons reports whether a channel shows inline buttons (Telegram and the web chat do);
+// elsewhere the texts offer menu digits and words instead.
 func hasButtons(channel string) bool {
-	return channel == "telegram"
+	return channel == "telegram" || channel == "webchat"
 }

@@ -17,6 +17,7 @@ import (
 	"cardbot/bot/email"
 	"cardbot/bot/sms"
 	"cardbot/bot/telegram"
+	"cardbot/bot/webchat"
 	"cardbot/bot/whatsapp"
 	"cardbot/flows"
 	"cardbot/store"
@@ -40,6 +41,7 @@ type server struct {
 	scheduler  *flows.Scheduler
 	telegram   *telegram.Adapter // nil when the channel is off
 	whatsapp   *whatsAppChannel  // nil when the channel is off
+	webchat    *webchat.Adapter  // nil when the channel is off
 	app        *fiber.App
 	http       net.Listener
 	control    *controlServer
@@ -83,12 +85,14 @@ func (s *server) wire(clock cardbot.Clock) error {
 	if err != nil {
 		return err
 	}
+	pictures := flows.NewPictures(s.db, w, s.cfg)
+	senders = s.webChat(senders, pictures, clock)
 	quiet, err := bot.QuietHoursFrom(s.cfg)
 	if err != nil {
 		return err
 	}
-	s.dispatcher = bot.New(s.db, clock, senders, flows.NewPictures(s.db, w, s.cfg), s.log, bot.Options{
-		Cascade:    s.cfg.Settings.Cascade,
+	s.dispatcher = bot.New(s.db, clock, senders, pictures, s.log, bot.Options{
+		Cascade:    s.cascade(),
 		Routes:     s.cfg.Settings.Routes,
 		QuietHours: quiet,
 		// No per-chat pacing: a reply of two or three messages must arrive at once, and Telegram
@@ -106,6 +110,9 @@ func (s *server) wire(clock cardbot.Clock) error {
 	admin.NewAPI(admin.Deps{Store: apiStore, Wallet: w, Clock: clock, Config: s.cfg, Log: s.log, Notifier: s.engine}).Mount(s.app)
 	if s.telegram != nil && s.cfg.Telegram.Mode == cardbot.TelegramWebhook {
 		s.app.Post(telegram.WebhookPath, adaptor.HTTPHandler(s.telegram.WebhookHandler()))
+	}
+	if err := s.mountPublic(apiStore, w, pictures, clock); err != nil {
+		return err
 	}
 	return s.listen(clock)
 }
@@ -192,6 +199,9 @@ func (s *server) Run(ctx context.Context) error {
 	}
 	s.log.Info("shutting down")
 	stopIntake()
+	if s.webchat != nil {
+		s.webchat.Close() // its long polls answer now instead of holding the shutdown
+	}
 	if shutErr := s.app.ShutdownWithTimeout(shutdownGrace); shutErr != nil {
 		s.log.Warn("http shutdown", "err", shutErr)
 	}
