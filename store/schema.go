@@ -28,6 +28,9 @@ const (
 	bucketUpdates       = "updates_seen"
 	bucketMessages      = "messages"
 	bucketMiniSites     = "minisites"
+	bucketUsers         = "users"
+	bucketSessions      = "sessions"
+	bucketSettings      = "settings"
 
 	idxClientPhone    = "idx_client_phone"
 	idxClientAddress  = "idx_client_address"
@@ -41,6 +44,7 @@ const (
 	idxClientMessages = "idx_client_messages"
 	idxClientReferral = "idx_client_referral"
 	idxMiniSiteSlug   = "idx_minisite_slug"
+	idxUserName       = "idx_user_name"
 
 	keySchemaVersion = "schema_version"
 )
@@ -53,6 +57,7 @@ func bucketNames() []string {
 		idxOpCancelledBy, idxAPIKeyHash, bucketConversations, bucketUpdates, bucketMessages,
 		idxMessagesDue, idxClientMessages, idxClientReferral,
 		bucketMiniSites, idxMiniSiteSlug,
+		bucketUsers, idxUserName, bucketSessions, bucketSettings,
 	}
 }
 
