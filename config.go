@@ -19,6 +19,7 @@ type Config struct {
 	WhatsApp    WhatsAppConfig  `yaml:"whatsapp"`
 	SMS         SMSConfig       `yaml:"sms"`
 	Email       EmailConfig     `yaml:"email"`
+	Admin       AdminConfig     `yaml:"admin"`
 	// Texts replace built-in customer texts by name with the owner's wording (Go templates).
 	Texts map[string]string `yaml:"texts"`
 }
@@ -231,3 +232,17 @@ func (d *Duration) UnmarshalText(b []byte) error {
 func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
 
 func (d Duration) String() string { return time.Duration(d).String() }
+
+// AdminConfig is the admin page's part of config.yaml. Users can also be added with
+// `cardbot user add NAME`, which keeps them in the database; users listed here cannot be changed from
+// the admin page, and their names cannot be taken by database users.
+type AdminConfig struct {
+	Users []AdminUser `yaml:"users"`
+}
+
+// AdminUser is an admin page user written in config.yaml.
+type AdminUser struct {
+	Name         string `yaml:"name"`
+	Role         Role   `yaml:"role"`          // owner or staff
+	PasswordHash string `yaml:"password_hash"` // bcrypt, as `cardbot user hash` prints it
+}
