@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"cardbot"
+	"cardbot/flows"
 )
 
 // overridesKey is where the owner's edits live in the store's settings bucket.
@@ -99,11 +100,21 @@ func (p *Page) effective(o overrides) cardbot.Config {
 }
 
 // check validates the effective configuration with config.yaml's own rules.
+// The texts and the default card are checked here too, so that what is stored is always what the
+// running service accepts, with or without the file's validation.
 func (p *Page) check(o overrides) error {
+	cfg := p.effective(o)
+	if err := flows.CheckTexts(cfg, cfg.Texts); err != nil {
+		return err
+	}
+	s := cfg.Settings
+	if i := slices.IndexFunc(cfg.Programs, func(x cardbot.Program) bool { return x.ID == s.DefaultProgram }); s.AutoIssue && (i < 0 || cfg.Programs[i].Archived) {
+		return cardbot.Errorf(cardbot.Invalid, "the default card %q is not a card that is issued", s.DefaultProgram)
+	}
 	if p.validate == nil {
 		return nil
 	}
-	if err := p.validate(p.effective(o)); err != nil {
+	if err := p.validate(cfg); err != nil {
 		return cardbot.Errorf(cardbot.Invalid, "%s", err.Error())
 	}
 	return nil

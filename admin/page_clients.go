@@ -2,6 +2,7 @@ package admin
 
 import (
 	"encoding/hex"
+	"html/template"
 	"net/url"
 	"strconv"
 	"strings"
@@ -23,7 +24,7 @@ type clientsData struct {
 	Q, Program, From, To string
 	Programs             []cardbot.Program
 	Rows                 []clientRow
-	Next                 string // the query of the next page, "" at the end
+	Next                 template.URL // the link to the next page, "" at the end
 	Error                string
 }
 
@@ -97,7 +98,7 @@ func (p *Page) search(c *fiber.Ctx, q cardbot.ClientQuery, d *clientsData) error
 		if page.Next != 0 {
 			next := url.Values{"q": {d.Q}, "program": {d.Program}, "from": {d.From}, "to": {d.To},
 				"before": {strconv.FormatUint(page.Next, 10)}}
-			d.Next = next.Encode()
+			d.Next = template.URL("/admin/clients?" + next.Encode()) // built here from encoded values
 		}
 		return nil
 	})

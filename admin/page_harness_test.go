@@ -17,6 +17,7 @@ import (
 
 	"cardbot"
 	"cardbot/admin"
+	"cardbot/cmd/cardbot/configfile"
 	"cardbot/flows"
 	"cardbot/store"
 	"cardbot/wallet"
@@ -62,11 +63,11 @@ func newSite(t testing.TB, edit ...func(*cardbot.Config)) *site {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return startSite(t, db, edit...)
+	return startSite(t, db, nil, edit...)
 }
 
 // startSite starts the service's HTTP side over an open database (a restart when called again).
-func startSite(t testing.TB, db *store.DB, edit ...func(*cardbot.Config)) *site {
+func startSite(t testing.TB, db *store.DB, channels admin.Channels, edit ...func(*cardbot.Config)) *site {
 	t.Helper()
 	cfg := cardbot.DefaultConfig()
 	cfg.Programs = testPrograms()
@@ -92,7 +93,7 @@ func startSite(t testing.TB, db *store.DB, edit ...func(*cardbot.Config)) *site 
 	app := admin.NewApp(log)
 	deps := admin.Deps{Store: db, Wallet: w, Clock: clock, Config: cfg, Log: log, Notifier: engine}
 	admin.NewAPI(deps).Mount(app)
-	page, err := admin.NewPage(context.Background(), admin.PageDeps{Deps: deps, Runtime: live})
+	page, err := admin.NewPage(context.Background(), admin.PageDeps{Deps: deps, Runtime: live, Channels: channels, Validate: configfile.Validate})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,8 @@ type textData struct {
 	Text    string
 	Default string
 	Preview string
-	Error   string
+	Error   string // what is wrong with the template, beside the preview
+	Refused string // why the text was not saved
 }
 
 // textSource says where the text in force comes from.
@@ -163,8 +164,9 @@ func (p *Page) textSaved(c *fiber.Ctx, name, text string, err error) error {
 		}
 		src, _ := p.textSource(o, name)
 		c.Status(fiber.StatusBadRequest)
-		return p.render(c, "message", name, textData{Name: name, Source: src, Text: text,
-			Default: flows.DefaultText(p.cfg().Locale, name), Error: msg})
+		d := textData{Name: name, Source: src, Text: text, Default: flows.DefaultText(p.cfg().Locale, name), Refused: msg}
+		d.Preview, d.Error = p.preview(o, name, text)
+		return p.render(c, "message", name, d)
 	}
 	p.log().Info("admin: customer text saved", "text", name, "user", whoOf(c).name)
 	return c.Redirect("/admin/messages?done=1#text-"+name, fiber.StatusSeeOther)

@@ -82,3 +82,11 @@ func PreviewText(cfg cardbot.Config, overrides map[string]string, name string) (
 	}
 	return out, nil
 }
+
+// CheckTexts validates the owner's texts over the built-ins of cfg's language, as SetTexts would.
+func CheckTexts(cfg cardbot.Config, overrides map[string]string) error {
+	if _, err := newCatalog(cfg.Locale, overrides, cfg.Business.Currency, time.UTC); err != nil {
+		return cardbot.Errorf(cardbot.Invalid, "%s", strings.TrimPrefix(err.Error(), "flows: "))
+	}
+	return nil
+}
