@@ -83,7 +83,7 @@ func TestOwnerScenario(t *testing.T) {
 	for _, q := range []string{"+7 916 123", "Петрова", "анна", number} {
 		b.get("/admin/clients?q="+url.QueryEscape(q)).must(t, http.StatusOK).contains(t, `id="client-`+uintStr(anna.ID)+`"`)
 	}
-	b.get("/admin/clients?q=" + url.QueryEscape("Сидоров")).must(t, http.StatusOK).contains(t, `id="no-clients"`)
+	b.get("/admin/clients?q="+url.QueryEscape("Сидоров")).must(t, http.StatusOK).contains(t, `id="no-clients"`)
 
 	// Accrue 250 points: the welcome bonus of 100 becomes 350.
 	before := b.get(clientPath(anna)).must(t, http.StatusOK)

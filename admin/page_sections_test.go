@@ -289,8 +289,11 @@ func (f *fakeChannels) WhatsAppQR() ([]byte, error) {
 	}
 	return []byte("\x89PNG fake"), nil
 }
-func (f *fakeChannels) WhatsAppPair()                        { f.paired, f.state = true, "pairing" }
-func (f *fakeChannels) WhatsAppLogout(context.Context) error { f.logout, f.state = true, "not_paired"; return nil }
+func (f *fakeChannels) WhatsAppPair() { f.paired, f.state = true, "pairing" }
+func (f *fakeChannels) WhatsAppLogout(context.Context) error {
+	f.logout, f.state = true, "not_paired"
+	return nil
+}
 func (f *fakeChannels) TestSend(_ context.Context, ch, to, text string) error {
 	if to == "+79990000000" {
 		return &cardbot.SendError{Permanent: true, Reason: "number unreachable"}

@@ -216,7 +216,7 @@ func TestSetupLinkCreatesTheFirstOwnerOnce(t *testing.T) {
 	token := strings.TrimPrefix(link, "http://cards.example/admin/setup?token=")
 	b := s.browser()
 	b.get("/admin/setup?token=wrong").must(t, http.StatusNotFound)
-	b.get("/admin/setup?token=" + token).must(t, http.StatusOK).contains(t, `id="setup-form"`)
+	b.get("/admin/setup?token="+token).must(t, http.StatusOK).contains(t, `id="setup-form"`)
 	b.post("/admin/setup", url.Values{"token": {token}, "name": {"olga"}, "password": {"short"}, "password2": {"short"}}).
 		must(t, http.StatusBadRequest).contains(t, "at least 8")
 	p := b.post("/admin/setup", url.Values{"token": {token}, "name": {"olga"}, "password": {"correct horse"}, "password2": {"correct horse"}})
@@ -225,7 +225,7 @@ func TestSetupLinkCreatesTheFirstOwnerOnce(t *testing.T) {
 	}
 	b.get("/admin/cards").must(t, http.StatusOK) // logged in as the owner
 	// The link is dead now, and there is no new one.
-	s.browser().get("/admin/setup?token=" + token).must(t, http.StatusNotFound)
+	s.browser().get("/admin/setup?token="+token).must(t, http.StatusNotFound)
 	if link, _ := s.page.SetupLink(t.Context()); link != "" {
 		t.Fatalf("a setup link while an owner exists: %q", link)
 	}
