@@ -68,10 +68,12 @@ type view struct {
 
 // T translates an English text of the page into the request's language.
 func (v view) T(s string) string {
+	texts := englishTexts
 	if v.Lang == "ru" {
-		if r, ok := russianTexts[s]; ok {
-			return r
-		}
+		texts = russianTexts
+	}
+	if r, ok := texts[s]; ok {
+		return r
 	}
 	return s
 }
