@@ -126,8 +126,12 @@ type browser struct {
 	csrf string // the last CSRF token a page carried
 }
 
+// browser is a browser that reads the admin page in English (tests match English texts); the
+// language switch has its own test.
 func (s *site) browser() *browser {
 	jar, _ := cookiejar.New(nil)
+	u, _ := url.Parse(s.url + "/admin")
+	jar.SetCookies(u, []*http.Cookie{{Name: "cardbot_lang", Value: "en", Path: "/admin"}})
 	return &browser{s: s, t: s.t, http: &http.Client{
 		Jar: jar, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

@@ -334,3 +334,18 @@ func TestChannelsOnTheSettingsPage(t *testing.T) {
 		t.Fatalf("sent %v", fake.sent)
 	}
 }
+
+func TestLanguageSwitch(t *testing.T) {
+	s := newSite(t)
+	b := ownerOf(t, s)
+	b.get("/admin/cards").contains(t, `<html lang="en"`, ">Cards<")
+	p := b.get("/admin/lang/ru", "Referer", s.url+"/admin/cards")
+	if p.Status != http.StatusSeeOther || p.Location != "/admin/cards" {
+		t.Fatalf("switch: %d %q", p.Status, p.Location)
+	}
+	b.get("/admin/cards").contains(t, `<html lang="ru"`, ">Карты<", "Новая карта")
+	// The switch works before login, and never redirects off the admin page.
+	if p := s.browser().get("/admin/lang/ru", "Referer", "https://evil.example/"); p.Location != "/admin" {
+		t.Fatalf("switch from elsewhere: %q", p.Location)
+	}
+}
