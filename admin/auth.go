@@ -216,7 +216,7 @@ func (p *Page) login(c *fiber.Ctx) error {
 	if !validPreCSRF(c) {
 		return p.fail(c, fiber.StatusForbidden, "The form has expired. Reload the page and try again.")
 	}
-	ip := c.IP()
+	ip := strings.Clone(c.IP()) // kept in the limiter beyond the request
 	if !p.limiter.allowed(ip) {
 		c.Set("Retry-After", "60")
 		return p.fail(c, fiber.StatusTooManyRequests, "Too many wrong passwords. Wait a minute and try again.")

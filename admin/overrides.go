@@ -137,7 +137,7 @@ func (p *Page) applyOverrides(o overrides) error {
 func (p *Page) changeOverrides(ctx context.Context, change func(tx cardbot.Tx, o *overrides) error) error {
 	p.overridesMu.Lock()
 	defer p.overridesMu.Unlock()
-	var next overrides
+	var stored []byte
 	err := p.store().Update(ctx, func(tx cardbot.Tx) error {
 		o, err := readOverrides(tx)
 		if err != nil {
@@ -153,10 +153,17 @@ func (p *Page) changeOverrides(ctx context.Context, change func(tx cardbot.Tx, o
 		if err != nil {
 			return err
 		}
-		next = o
+		stored = raw
 		return tx.PutSetting(overridesKey, raw)
 	})
 	if err != nil {
+		return err
+	}
+	// Apply a copy decoded from what was stored, not o: fiber's form values and path parameters
+	// point into the request's buffer, which the next request reuses, and the wallet and engine keep
+	// what they are given.
+	var next overrides
+	if err := json.Unmarshal(stored, &next); err != nil {
 		return err
 	}
 	if err := p.applyOverrides(next); err != nil {

@@ -75,13 +75,20 @@ func knownText(name string) bool {
 	return false
 }
 
-func (p *Page) editText(c *fiber.Ctx) error {
-	name := c.Params("name")
+// textParams reads the text's name from the path and the stored overrides; ok is false (and the
+// answer sent) when there is no such text.
+func (p *Page) textParams(c *fiber.Ctx) (name string, o overrides, ok bool, err error) {
+	name = c.Params("name")
 	if !knownText(name) {
-		return p.notFound(c)
+		return name, o, false, p.notFound(c)
 	}
-	o, err := p.loadOverrides(c.UserContext())
-	if err != nil {
+	o, err = p.loadOverrides(c.UserContext())
+	return name, o, err == nil, err
+}
+
+func (p *Page) editText(c *fiber.Ctx) error {
+	name, o, ok, err := p.textParams(c)
+	if !ok {
 		return err
 	}
 	src, text := p.textSource(o, name)
@@ -103,12 +110,8 @@ func (p *Page) preview(o overrides, name, text string) (string, string) {
 }
 
 func (p *Page) previewText(c *fiber.Ctx) error {
-	name := c.Params("name")
-	if !knownText(name) {
-		return p.notFound(c)
-	}
-	o, err := p.loadOverrides(c.UserContext())
-	if err != nil {
+	name, o, ok, err := p.textParams(c)
+	if !ok {
 		return err
 	}
 	text := c.FormValue("text")

@@ -99,6 +99,18 @@ func (p *Page) settingsAgain(c *fiber.Ctx, problem, result string) error {
 	return p.render(c, "settings", "Settings", d)
 }
 
+// settingsSaved answers a settings change: back to the page, with the reason when it was refused.
+func (p *Page) settingsSaved(c *fiber.Ctx, err error) error {
+	msg, err := refused(err)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		return p.settingsAgain(c, msg, "")
+	}
+	return c.Redirect("/admin/settings?saved=1", fiber.StatusSeeOther)
+}
+
 // overrideOf stores v as an override when it differs from config.yaml's value, and drops the
 // override when it is the same: a value equal to the file's is shown as coming from the file.
 func overrideOf[T comparable](v, config T) *T {
@@ -118,13 +130,7 @@ func (p *Page) saveSettings(c *fiber.Ctx) error {
 		o.AskBirthday = overrideOf(ask, conf.AskBirthday)
 		return nil
 	})
-	if msg, err := refused(err); err != nil || msg != "" {
-		if err != nil {
-			return err
-		}
-		return p.settingsAgain(c, msg, "")
-	}
-	return c.Redirect("/admin/settings?saved=1", fiber.StatusSeeOther)
+	return p.settingsSaved(c, err)
 }
 
 // resetSettings drops one override (field: default_program, auto_issue, ask_birthday, cascade), so
@@ -146,13 +152,7 @@ func (p *Page) resetSettings(c *fiber.Ctx) error {
 		}
 		return nil
 	})
-	if msg, err := refused(err); err != nil || msg != "" {
-		if err != nil {
-			return err
-		}
-		return p.settingsAgain(c, msg, "")
-	}
-	return c.Redirect("/admin/settings?saved=1", fiber.StatusSeeOther)
+	return p.settingsSaved(c, err)
 }
 
 // moveCascade moves one channel up or down the cascade.
@@ -182,20 +182,14 @@ func (p *Page) moveCascade(c *fiber.Ctx) error {
 		}
 		return nil
 	})
-	if msg, err := refused(err); err != nil || msg != "" {
-		if err != nil {
-			return err
-		}
-		return p.settingsAgain(c, msg, "")
+	if c.Get("HX-Request") == "" || err != nil {
+		return p.settingsSaved(c, err)
 	}
-	if c.Get("HX-Request") != "" {
-		d, err := p.settingsData(c)
-		if err != nil {
-			return err
-		}
-		return p.fragment(c, "settings", "cascade", d)
+	d, err := p.settingsData(c)
+	if err != nil {
+		return err
 	}
-	return c.Redirect("/admin/settings#cascade", fiber.StatusSeeOther)
+	return p.fragment(c, "settings", "cascade", d)
 }
 
 // whatsappPanel is the WhatsApp block alone, which the page polls while it is open.
