@@ -21,6 +21,8 @@ import (
 	"cardbot/flows"
 	"cardbot/store"
 	"cardbot/wallet"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // site is the API and the admin page on a real store and a real listener, with the real
@@ -110,10 +112,19 @@ func startSite(t testing.TB, db *store.DB, channels admin.Channels, edit ...func
 		engine: engine, page: page, live: live}
 }
 
-// addUser stores an admin page user the way `cardbot user add` does.
+// addUser stores an admin page user as `cardbot user add` does, but with bcrypt's lowest cost, so
+// that tests logging in many times stay quick under the race detector (the cost is read from the
+// hash; TestSetupLink and TestUsersPage cover the real one).
 func (s *site) addUser(name, password string, role cardbot.Role) {
 	s.t.Helper()
-	if _, err := admin.CreateUser(context.Background(), s.db, s.cfg, name, password, role, s.clock.Now()); err != nil {
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	err = s.db.Update(context.Background(), func(tx cardbot.Tx) error {
+		return tx.CreateUser(&cardbot.User{Name: name, Role: role, Hash: hash, CreatedAt: s.clock.Now()})
+	})
+	if err != nil {
 		s.t.Fatal(err)
 	}
 }
