@@ -111,6 +111,7 @@ var russianTexts = map[string]string{
 	"Nobody found.":              "Никого не нашлось.",
 	"Last activity":              "Последняя активность",
 	"Older clients":              "Ранее",
+	"Older messages":             "Более ранние сообщения",
 	"Invited by":                 "Пригласил(а)",
 	"Card page":                  "Страница карты",
 	"Comment (optional)":         "Комментарий (необязательно)",

@@ -13,7 +13,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-const clientsPerPage = 50
+const (
+	clientsPerPage  = 50
+	messagesPerPage = 100
+)
 
 type clientRow struct {
 	*cardbot.Client
@@ -130,10 +133,12 @@ type clientData struct {
 	Client   *cardbot.Client
 	Cards    []cardBlock
 	Messages []*cardbot.Message
-	Friends  []*cardbot.Client
-	Referrer *cardbot.Client
-	OpKey    string // makes a form posted twice count once
-	Error    string
+	// MessagesBefore pages the history: the id to pass as ?messages_before= for older ones, 0 at the end.
+	MessagesBefore uint64
+	Friends        []*cardbot.Client
+	Referrer       *cardbot.Client
+	OpKey          string // makes a form posted twice count once
+	Error          string
 }
 
 func clientParam(c *fiber.Ctx) (uint64, bool) {
@@ -195,8 +200,12 @@ func (p *Page) clientData(c *fiber.Ctx, id uint64) (clientData, error) {
 			}
 			d.Cards = append(d.Cards, b)
 		}
-		if d.Messages, err = tx.ClientMessages(id, 0, 100); err != nil {
+		before, _ := strconv.ParseUint(c.Query("messages_before"), 10, 64)
+		if d.Messages, err = tx.ClientMessages(id, before, messagesPerPage); err != nil {
 			return err
+		}
+		if len(d.Messages) == messagesPerPage {
+			d.MessagesBefore = d.Messages[len(d.Messages)-1].ID
 		}
 		if cl.ReferredBy != 0 {
 			if d.Referrer, err = tx.Client(cl.ReferredBy); cardbot.CodeOf(err) == cardbot.NotFound {

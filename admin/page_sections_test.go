@@ -349,3 +349,29 @@ func TestLanguageSwitch(t *testing.T) {
 		t.Fatalf("switch from elsewhere: %q", p.Location)
 	}
 }
+
+func TestMessageHistoryPages(t *testing.T) {
+	s := newSite(t)
+	b := ownerOf(t, s)
+	anna, _ := s.newClient("Анна", "+79161234567", "bonus")
+	var first uint64
+	s.db.Update(t.Context(), func(tx cardbot.Tx) error {
+		for i := range 130 {
+			m := &cardbot.Message{ClientID: anna.ID, Kind: cardbot.KindNotice, Text: "notice " + uintStr(uint64(i)), CreatedAt: s.clock.Now()}
+			if err := tx.EnqueueMessage(m); err != nil {
+				return err
+			}
+			if i == 0 {
+				first = m.ID
+			}
+		}
+		return nil
+	})
+	p := b.get(clientPath(anna)).must(t, http.StatusOK)
+	if strings.Contains(p.Body, `id="message-`+uintStr(first)+`"`) {
+		t.Fatal("the oldest message is on the first page")
+	}
+	next := p.Body[strings.Index(p.Body, `id="older-messages" href="`)+len(`id="older-messages" href="`):]
+	next = next[:strings.Index(next, "#")]
+	b.get(next).must(t, http.StatusOK).contains(t, `id="message-`+uintStr(first)+`"`)
+}
