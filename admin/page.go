@@ -87,7 +87,11 @@ type PageDeps struct {
 // NewPage builds the admin page and puts the owner's stored settings in force.
 func NewPage(ctx context.Context, d PageDeps) (*Page, error) {
 	api := NewAPI(d.Deps)
-	v, err := parseViews()
+	loc, err := time.LoadLocation(api.cfg.Business.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	v, err := parseViews(loc)
 	if err != nil {
 		return nil, err
 	}

@@ -19,20 +19,20 @@ type views struct {
 	pages map[string]*template.Template
 }
 
-// pageFuncs are the template functions. Texts are translated with {{$.T "English text"}} instead,
-// which needs the request's language.
-var pageFuncs = template.FuncMap{
-	"date": func(t time.Time) string {
-		if t.IsZero() {
-			return "—"
-		}
-		return t.Format("2006-01-02 15:04")
-	},
-	"join": strings.Join,
-	"add":  func(a, b int) int { return a + b },
+// pageFuncs are the template functions; times show in the business timezone. Texts are translated
+// with {{$.T "English text"}} instead, which needs the request's language.
+func pageFuncs(loc *time.Location) template.FuncMap {
+	return template.FuncMap{
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(loc).Format("2006-01-02 15:04")
+		},
+	}
 }
 
-func parseViews() (*views, error) {
+func parseViews(loc *time.Location) (*views, error) {
 	v := &views{pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFiles, "templates/*.html")
 	if err != nil {
@@ -43,7 +43,7 @@ func parseViews() (*views, error) {
 		if name == "layout" || strings.HasPrefix(name, "_") {
 			continue
 		}
-		t, err := template.New(name).Funcs(pageFuncs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html", file)
+		t, err := template.New(name).Funcs(pageFuncs(loc)).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html", file)
 		if err != nil {
 			return nil, fmt.Errorf("admin: template %s: %w", name, err)
 		}
