@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -374,4 +375,30 @@ func TestMessageHistoryPages(t *testing.T) {
 	next := p.Body[strings.Index(p.Body, `id="older-messages" href="`)+len(`id="older-messages" href="`):]
 	next = next[:strings.Index(next, "#")]
 	b.get(next).must(t, http.StatusOK).contains(t, `id="message-`+uintStr(first)+`"`)
+}
+
+// config.yaml changed under the stored settings: the service starts with the file's values instead
+// of refusing to start.
+func TestStoredSettingsThatNoLongerFitAreSetAside(t *testing.T) {
+	s := newSite(t)
+	b := ownerOf(t, s)
+	b.post("/admin/settings", url.Values{"default_program": {"coffee"}, "auto_issue": {"on"}}).must(t, http.StatusSeeOther)
+	again := startSite(t, s.db, nil, func(c *cardbot.Config) {
+		c.Programs = slices.DeleteFunc(c.Programs, func(p cardbot.Program) bool { return p.ID == "coffee" })
+	})
+	err := again.engine.Handle(t.Context(), cardbot.Inbound{Channel: "telegram", UserID: "9", Name: "Вера", Text: "привет", UpdateID: "1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cards []*cardbot.Card
+	again.db.View(t.Context(), func(tx cardbot.Tx) error {
+		cl, err := tx.ClientByAddress(cardbot.Address{Channel: "telegram", ID: "9"})
+		if err == nil {
+			cards, err = tx.ClientCards(cl.ID)
+		}
+		return err
+	})
+	if len(cards) != 1 || cards[0].ProgramID != "bonus" {
+		t.Fatalf("after config.yaml dropped coffee the new customer got %+v", cards)
+	}
 }
