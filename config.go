@@ -20,6 +20,7 @@ type Config struct {
 	SMS         SMSConfig       `yaml:"sms"`
 	Email       EmailConfig     `yaml:"email"`
 	WebChat     WebChatConfig   `yaml:"webchat"`
+	Admin       AdminConfig     `yaml:"admin"`
 	// Texts replace built-in customer texts by name with the owner's wording (Go templates).
 	Texts map[string]string `yaml:"texts"`
 	// Automation (see automation.go).
@@ -246,4 +247,18 @@ func (d Duration) String() string { return time.Duration(d).String() }
 // paste on their own site. It needs no token, so it is on by default.
 type WebChatConfig struct {
 	Enabled bool `yaml:"enabled"`
+}
+
+// AdminConfig is the admin page's part of config.yaml. Users can also be added with
+// `cardbot user add NAME`, which keeps them in the database; users listed here cannot be changed from
+// the admin page, and their names cannot be taken by database users.
+type AdminConfig struct {
+	Users []AdminUser `yaml:"users"`
+}
+
+// AdminUser is an admin page user written in config.yaml.
+type AdminUser struct {
+	Name         string `yaml:"name"`
+	Role         Role   `yaml:"role"`          // owner or staff
+	PasswordHash string `yaml:"password_hash"` // bcrypt, as `cardbot user hash` prints it
 }

@@ -60,6 +60,21 @@ type Tx interface {
 	// MiniSites lists every site by ascending id.
 	MiniSites() ([]*MiniSite, error)
 
+	// CreateUser assigns the ID and refuses a name another user has (Conflict).
+	CreateUser(u *User) error
+	PutUser(u *User) error
+	UserByName(name string) (*User, error)
+	// Users lists every admin page user by ascending id.
+	Users() ([]*User, error)
+	// PutSession saves a session under its ID; Session returns it (NotFound when there is none).
+	PutSession(s *Session) error
+	Session(id []byte) (*Session, error)
+	DeleteSession(id []byte) error
+	// Setting returns a value stored by the admin page under key (nil when none); PutSetting stores
+	// one, a nil value deletes it.
+	Setting(key string) ([]byte, error)
+	PutSetting(key string, value []byte) error
+
 	CreateAPIKey(k *APIKey) error
 	APIKeyByHash(hash []byte) (*APIKey, error)
 	APIKeys() ([]*APIKey, error)

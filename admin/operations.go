@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"cardbot"
+	"cardbot/wallet"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -149,14 +150,9 @@ func (a *API) applyOperation(tx cardbot.Tx, number string, req cardbot.Operation
 	if err != nil {
 		return 0, nil, err
 	}
-	res, err := a.wallet.Apply(tx, card.ID, req)
+	res, err := a.operate(tx, card.ID, req)
 	if err != nil {
 		return 0, nil, err
-	}
-	if a.notify != nil {
-		if err := a.notify.OperationNotice(tx, res.Card, res.Operation); err != nil {
-			return 0, nil, err
-		}
 	}
 	unit := res.Card.Type.Unit()
 	out := operationResult{Operation: operationViewOf(res.Operation, unit, 0), Card: a.cardView(res.Card)}
@@ -165,6 +161,21 @@ func (a *API) applyOperation(tx cardbot.Tx, number string, req cardbot.Operation
 	}
 	body, err := json.Marshal(out)
 	return fiber.StatusCreated, body, err
+}
+
+// operate applies an operation through the wallet and tells the client, in tx: the one way the API
+// and the admin page record operations.
+func (a *API) operate(tx cardbot.Tx, cardID uint64, req cardbot.OperationRequest) (*wallet.Result, error) {
+	res, err := a.wallet.Apply(tx, cardID, req)
+	if err != nil {
+		return nil, err
+	}
+	if a.notify != nil {
+		if err := a.notify.OperationNotice(tx, res.Card, res.Operation); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 // idempotencyKey reads the Idempotency-Key header and scopes it to the API key, so two tills that

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cardbot"
@@ -24,6 +25,7 @@ type Dispatcher struct {
 	log      *slog.Logger
 	opt      Options
 	pace     *pacer
+	cascade  atomic.Pointer[[]string] // opt.Cascade, or what the admin page set since (see SetCascade)
 
 	maxInFlight int
 	// horizon is the longest a row waits in memory for its rate slot; rows that would wait longer go

@@ -87,6 +87,9 @@ func (d *Dispatcher) channelsFor(m *cardbot.Message) []string {
 	if r, ok := d.opt.Routes[string(m.Kind)]; ok {
 		return r
 	}
+	if c := d.cascade.Load(); c != nil {
+		return *c
+	}
 	return d.opt.Cascade
 }
 

@@ -156,7 +156,7 @@ func (t *turn) cardToShow(issue bool) (card *cardbot.Card, issued bool, err erro
 	if err != nil {
 		return nil, false, err
 	}
-	program := t.e.cfg.Settings.DefaultProgram
+	program := t.e.settings().DefaultProgram
 	pick := t.pickCard(cards)
 	if !issue || (pick != nil && pick.ProgramID == program) {
 		return pick, false, nil
@@ -181,7 +181,7 @@ func (t *turn) cardToShow(issue bool) (card *cardbot.Card, issued bool, err erro
 func (t *turn) pickCard(cards []*cardbot.Card) *cardbot.Card {
 	score := func(c *cardbot.Card) int {
 		s := 0
-		if c.ProgramID == t.e.cfg.Settings.DefaultProgram {
+		if c.ProgramID == t.e.settings().DefaultProgram {
 			s += 2
 		}
 		if c.Status == cardbot.CardActive && !c.Expired(t.now) {

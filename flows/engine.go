@@ -64,6 +64,7 @@ type Engine struct {
 
 	mu        sync.RWMutex
 	usernames map[string]string // channel → the bot's @username, for invite links
+	live      cardbot.Settings  // cfg.Settings as the admin page last set them (see live.go)
 }
 
 var (
@@ -101,7 +102,7 @@ func NewEngine(d Deps) (*Engine, error) {
 	e := &Engine{
 		store: d.Store, wallet: d.Wallet, clock: d.Clock, cfg: d.Config, log: d.Log, wake: d.Wake,
 		texts: texts, loc: loc, staff: map[string]bool{}, example: wallet.PhoneExample(d.Config.Business.Country),
-		locks: keyedLocks{m: map[string]*keyLock{}}, usernames: map[string]string{},
+		locks: keyedLocks{m: map[string]*keyLock{}}, usernames: map[string]string{}, live: d.Config.Settings,
 	}
 	for _, id := range d.Config.Telegram.Staff {
 		e.staff[cardbot.Address{Channel: "telegram", ID: strconv.FormatInt(id, 10)}.Key()] = true

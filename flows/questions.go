@@ -68,7 +68,7 @@ func (t *turn) stopAsking(text string) error {
 
 // askFirst asks the first question a newly welcomed client has not answered yet.
 func (t *turn) askFirst() error {
-	if t.e.cfg.Settings.AskBirthday && t.client.Birthday == nil {
+	if t.e.settings().AskBirthday && t.client.Birthday == nil {
 		return t.fire(eventAskBirthday)
 	}
 	return t.askPhoneOrSettle()

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"text/template"
 	"time"
 
@@ -109,7 +110,8 @@ type catalog struct {
 	lang     *language
 	currency string
 	loc      *time.Location
-	set      *template.Template
+	// set is swapped whole when the owner edits a text in the admin page (see Engine.SetTexts).
+	set atomic.Pointer[template.Template]
 }
 
 // newCatalog parses the texts of locale ("" is Russian) with the owner's overrides and executes each
@@ -148,20 +150,21 @@ func newCatalog(locale string, overrides map[string]string, currency string, loc
 // parse parses every text into one set (so texts can include each other) and executes each against
 // sample data, naming the text that fails.
 func (c *catalog) parse(locale string, sources map[string]string) error {
-	c.set = template.New(locale).Funcs(c.funcs()).Option("missingkey=error")
+	set := template.New(locale).Funcs(c.funcs()).Option("missingkey=error")
 	names := slices.Sorted(maps.Keys(sources))
 	for _, name := range names {
-		if _, err := c.set.New(name).Parse(sources[name]); err != nil {
+		if _, err := set.New(name).Parse(sources[name]); err != nil {
 			return fmt.Errorf("flows: text %q (%s): %w", name, locale, err)
 		}
 	}
 	for _, name := range names {
 		for _, d := range []*textData{c.sample(), {}} {
-			if err := c.set.ExecuteTemplate(io.Discard, name, d); err != nil {
+			if err := set.ExecuteTemplate(io.Discard, name, d); err != nil {
 				return textError(name, locale, err)
 			}
 		}
 	}
+	c.set.Store(set)
 	return nil
 }
 
@@ -203,12 +206,12 @@ func (l *language) check() error {
 }
 
 // has reports whether the catalog has a text of that name.
-func (c *catalog) has(name string) bool { return c.set.Lookup(name) != nil }
+func (c *catalog) has(name string) bool { return c.set.Load().Lookup(name) != nil }
 
 // render executes a text.
 func (c *catalog) render(name string, d *textData) (string, error) {
 	var b strings.Builder
-	if err := c.set.ExecuteTemplate(&b, name, d); err != nil {
+	if err := c.set.Load().ExecuteTemplate(&b, name, d); err != nil {
 		return "", fmt.Errorf("flows: text %q: %w", name, err)
 	}
 	return b.String(), nil

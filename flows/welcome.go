@@ -3,7 +3,7 @@ package flows
 // welcome answers the first message in a conversation, whatever it says: the card (issued now when
 // settings.auto_issue is on, or the one the client already has), then the first question.
 func (t *turn) welcome() error {
-	card, issued, err := t.cardToShow(t.e.cfg.Settings.AutoIssue)
+	card, issued, err := t.cardToShow(t.e.settings().AutoIssue)
 	if err != nil {
 		return err
 	}

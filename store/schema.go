@@ -28,6 +28,9 @@ const (
 	bucketUpdates       = "updates_seen"
 	bucketMessages      = "messages"
 	bucketMiniSites     = "minisites"
+	bucketUsers         = "users"
+	bucketSessions      = "sessions"
+	bucketSettings      = "settings"
 
 	idxClientPhone    = "idx_client_phone"
 	idxClientAddress  = "idx_client_address"
@@ -41,6 +44,7 @@ const (
 	idxClientMessages = "idx_client_messages"
 	idxClientReferral = "idx_client_referral"
 	idxMiniSiteSlug   = "idx_minisite_slug"
+	idxUserName       = "idx_user_name"
 
 	keySchemaVersion = "schema_version"
 
@@ -62,6 +66,7 @@ func bucketNames() []string {
 		idxMessagesDue, idxClientMessages, idxClientReferral,
 		bucketMiniSites, idxMiniSiteSlug,
 		bucketRatings, bucketMarks, idxRatingsDue, idxRatingOp, idxClientRatings, idxClientReferred,
+		bucketUsers, idxUserName, bucketSessions, bucketSettings,
 	}
 }
 

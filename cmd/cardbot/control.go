@@ -46,8 +46,8 @@ type controlError struct {
 	Error string `json:"error"`
 }
 
-func startControl(dataDir string, db *store.DB, clock cardbot.Clock, log *slog.Logger) (*controlServer, error) {
-	path := socketPath(dataDir)
+func startControl(cfg cardbot.Config, db *store.DB, clock cardbot.Clock, log *slog.Logger) (*controlServer, error) {
+	path := socketPath(cfg.DataDir)
 	if err := removeStaleSocket(path); err != nil {
 		return nil, err
 	}
@@ -68,6 +68,15 @@ func startControl(dataDir string, db *store.DB, clock cardbot.Clock, log *slog.L
 		}
 		key, err := admin.CreateAPIKey(r.Context(), db, req.Name, clock.Now())
 		writeControl(w, apikeyAnswer{Key: key}, err)
+	})
+	mux.HandleFunc("POST /users", func(w http.ResponseWriter, r *http.Request) {
+		var req userRequest
+		if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req); err != nil {
+			writeControl(w, nil, err)
+			return
+		}
+		created, err := admin.CreateUser(r.Context(), db, cfg, req.Name, req.Password, req.Role, clock.Now())
+		writeControl(w, userAnswer{Created: created}, err)
 	})
 	mux.HandleFunc("POST /backup", func(w http.ResponseWriter, r *http.Request) {
 		var req backupRequest

@@ -23,6 +23,9 @@ Usage:
   cardbot serve [-config FILE]                 run the service (default config: ./config.yaml)
   cardbot check-config [-config FILE]          report every problem in the config and exit
   cardbot apikey create NAME [-config FILE]    make an API key for a till or CRM (shown once)
+  cardbot user add NAME [-role owner|staff] [-config FILE]
+                                               add an admin page user (asks the password), also while serving
+  cardbot user hash                            print a bcrypt hash of a password for admin.users in config.yaml
   cardbot backup FILE [-config FILE]           write a consistent copy of the database, also while serving
   cardbot whatsapp pair [-config FILE] [-phone +79161234567]
                                                link the business's WhatsApp (QR in the terminal, or a code)
@@ -58,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = apikeyCommand(ctx, rest, stdout)
 	case "backup":
 		err = backupCommand(ctx, rest, stdout)
+	case "user":
+		err = userCommand(ctx, rest, os.Stdin, stdout)
 	case "whatsapp":
 		err = whatsappCommand(ctx, rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":

@@ -19,6 +19,7 @@ import (
 	"cardbot/bot/telegram"
 	"cardbot/bot/webchat"
 	"cardbot/bot/whatsapp"
+	"cardbot/cmd/cardbot/configfile"
 	"cardbot/flows"
 	"cardbot/store"
 	"cardbot/wallet"
@@ -45,6 +46,7 @@ type server struct {
 	app        *fiber.App
 	http       net.Listener
 	control    *controlServer
+	page       *admin.Page // the owner's admin page
 }
 
 // dbPath is where the service keeps its database.
@@ -107,7 +109,11 @@ func (s *server) wire(clock cardbot.Clock) error {
 	s.app = admin.NewApp(s.log)
 	// The API's notices are committed by the API, so its store wakes the dispatcher after each commit.
 	apiStore := wakingStore{Store: s.db, wake: wake}
-	admin.NewAPI(admin.Deps{Store: apiStore, Wallet: w, Clock: clock, Config: s.cfg, Log: s.log, Notifier: s.engine}).Mount(s.app)
+	deps := admin.Deps{Store: apiStore, Wallet: w, Clock: clock, Config: s.cfg, Log: s.log, Notifier: s.engine}
+	admin.NewAPI(deps).Mount(s.app)
+	if err := s.mountAdminPage(deps, senders); err != nil {
+		return err
+	}
 	if s.telegram != nil && s.cfg.Telegram.Mode == cardbot.TelegramWebhook {
 		s.app.Post(telegram.WebhookPath, adaptor.HTTPHandler(s.telegram.WebhookHandler()))
 	}
@@ -159,7 +165,7 @@ func (s *server) listen(clock cardbot.Clock) error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", s.cfg.HTTP.Listen, err)
 	}
-	s.control, err = startControl(s.cfg.DataDir, s.db, clock, s.log)
+	s.control, err = startControl(s.cfg, s.db, clock, s.log)
 	if err != nil {
 		s.http.Close()
 		return err
@@ -191,6 +197,7 @@ func (s *server) Run(ctx context.Context) error {
 	background.Go(func() { s.whatsapp.run(intake) }) // closes its device store before the database closes
 	s.log.Info("cardbot is serving", "url", "http://"+s.Addr(), "database", dbPath(s.cfg))
 	s.hintAboutKeys(ctx)
+	s.hintAboutAdmin(ctx)
 	var err error
 	select {
 	case <-ctx.Done():
@@ -253,6 +260,34 @@ func (s *server) hintAboutKeys(ctx context.Context) {
 	})
 	if err == nil && len(keys) == 0 {
 		s.log.Info("no API keys yet: make one with `cardbot apikey create NAME` (or `make apikey NAME=till`)")
+	}
+}
+
+// mountAdminPage builds the admin page over the API's dependencies, with the live settings seam and
+// the channels, and puts the owner's stored settings in force.
+func (s *server) mountAdminPage(deps admin.Deps, senders []cardbot.Sender) error {
+	page, err := admin.NewPage(context.Background(), admin.PageDeps{
+		Deps:     deps,
+		Runtime:  liveSettings{engine: s.engine, dispatcher: s.dispatcher},
+		Channels: newAdminChannels(s, senders),
+		Validate: configfile.Validate,
+	})
+	if err != nil {
+		return err
+	}
+	s.page = page
+	return page.Mount(s.app)
+}
+
+// hintAboutAdmin prints the one-time setup link while nobody can log in to the admin page.
+func (s *server) hintAboutAdmin(ctx context.Context) {
+	link, err := s.page.SetupLink(ctx)
+	if err != nil {
+		s.log.Error("admin page", "err", err)
+		return
+	}
+	if link != "" {
+		s.log.Warn("no admin page users yet: open this link once to create the owner account (or run `cardbot user add NAME`)", "url", link)
 	}
 }
 

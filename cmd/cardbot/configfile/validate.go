@@ -127,6 +127,7 @@ func (v *validator) config(cfg *cardbot.Config) {
 	v.email(&cfg.Email)
 	v.texts(cfg)
 	v.automation(cfg)
+	v.admin(&cfg.Admin)
 }
 
 // texts checks each of the owner's texts like the engine will at start (a known name, a template that

@@ -1,0 +1,161 @@
+package admin
+
+// The admin page speaks Russian and English. Templates write {{$.T "English text"}}; T shows the
+// Russian entry below on a Russian page. Keys with an underscore (op_accrue, field_amount) are names
+// of things, with an English wording too. A test checks that every text the templates name has a
+// Russian entry.
+
+var englishTexts = map[string]string{
+	"op_issue": "Opening balance", "op_purchase": "Purchase", "op_accrue": "Accrue points", "op_redeem": "Redeem points",
+	"op_stamp": "Add stamps", "op_reward": "Hand out the reward", "op_spend": "Spend", "op_visit": "Visit",
+	"op_adjust": "Correction", "op_cancel": "Cancel", "op_expire": "Expired",
+	"field_amount": "Amount", "field_purchase": "Purchase sum", "field_redeem": "Pay with points", "field_count": "How many",
+	"not_paired": "not paired", "logged_out": "logged out on the phone",
+}
+
+var russianTexts = map[string]string{
+	// names of things
+	"op_issue": "Открытие карты", "op_purchase": "Покупка", "op_accrue": "Начислить баллы", "op_redeem": "Списать баллы",
+	"op_stamp": "Поставить штампы", "op_reward": "Выдать подарок", "op_spend": "Списать с сертификата", "op_visit": "Посещение",
+	"op_adjust": "Корректировка", "op_cancel": "Отмена", "op_expire": "Сгорание баллов",
+	"field_amount": "Сумма", "field_purchase": "Сумма покупки", "field_redeem": "Оплатить баллами", "field_count": "Сколько",
+	"bonus": "бонусная", "discount": "скидочная", "stamp": "штампы", "certificate": "сертификат", "subscription": "абонемент",
+	"points": "баллов", "money": "₽", "stamps": "штампов", "visits": "посещений",
+	"active": "активна", "blocked": "заблокирована",
+	"reply": "ответ", "notice": "уведомление", "marketing": "рассылка",
+	"pending": "ждёт отправки", "sent": "отправлено", "failed": "не доставлено", "skipped": "пропущено", "retry": "повтор",
+	"connected": "подключён", "not_paired": "не привязан", "pairing": "ждёт сканирования кода",
+	"disconnected": "нет связи", "logged_out": "отвязан на телефоне",
+	"owner": "владелец", "staff": "сотрудник",
+	"on": "включён", "off": "выключен", "no": "нет", "agreed": "согласен", "of": "из", "to": "по",
+	"since": "с", "archived": "в архиве", "database": "база данных", "config.yaml": "config.yaml",
+
+	// navigation and common words
+	"Cards": "Карты", "Mini-sites": "Мини-сайты", "Clients": "Клиенты", "Messages": "Сообщения",
+	"Settings": "Настройки", "Users": "Пользователи", "Log in": "Войти", "Log out": "Выйти",
+	"Save": "Сохранить", "Cancel": "Отмена", "Delete": "Удалить", "Edit": "Изменить", "Find": "Найти",
+	"Name": "Имя", "Password": "Пароль", "Phone": "Телефон", "Email": "Email", "Birthday": "День рождения",
+	"Card": "Карта", "Client": "Клиент", "Type": "Тип", "Source": "Откуда", "Text": "Текст", "Status": "Статус",
+	"When": "Когда", "What": "Что", "By": "Кто", "Change": "Изменение", "Balance": "Баланс", "Tier": "Уровень",
+	"Operation": "Операция", "Operations": "Операции", "Link": "Ссылка", "QR code": "QR-код", "Role": "Роль",
+	"Error": "Ошибка", "Saved.": "Сохранено.", "Since": "Клиент с", "Marketing": "Рассылки", "Channels": "Каналы",
+	"Channel": "Канал", "State": "Состояние", "Up": "Выше", "Down": "Ниже", "Preview": "Предпросмотр",
+	"Wording": "Текст", "Mini-site": "Мини-сайт", "Visits": "Посещения", "Reward": "Подарок", "Nominal": "Номинал",
+	"Description": "Описание", "Issued": "Выдано", "Installed": "Установлено", "purchase": "покупка",
+	"cancels": "отменяет", "cancelled by": "отменена операцией",
+
+	// login and setup
+	"No account yet? The owner adds one with": "Нет учётной записи? Владелец добавляет её командой",
+	"Create the owner account":                "Создание учётной записи владельца",
+	"This link works once: it creates the first owner of this cardbot. More users can be added later.": "Ссылка одноразовая: она создаёт первого владельца этого cardbot. Других пользователей можно добавить потом.",
+	"Password (at least 8 characters)":                       "Пароль (не короче 8 символов)",
+	"The password again":                                     "Пароль ещё раз",
+	"Create and log in":                                      "Создать и войти",
+	"Wrong name or password.":                                "Неверное имя или пароль.",
+	"The passwords do not match.":                            "Пароли не совпадают.",
+	"Too many wrong passwords. Wait a minute and try again.": "Слишком много неверных паролей. Подождите минуту и попробуйте снова.",
+	"This setup link is not valid (or the first owner has already been created). Log in instead.": "Ссылка недействительна (или владелец уже создан). Войдите с паролем.",
+
+	// errors
+	"Something is not right":                               "Что-то не так",
+	"Back to the admin page":                               "Вернуться в админку",
+	"Your session has ended. Please log in again.":         "Сессия закончилась. Войдите снова.",
+	"The form has expired. Reload the page and try again.": "Форма устарела. Обновите страницу и попробуйте снова.",
+	"Only the owner can open this.":                        "Это доступно только владельцу.",
+	"There is no such page.":                               "Такой страницы нет.",
+	"Something went wrong; it is in the log. Try again.":   "Что-то пошло не так; подробности в журнале. Попробуйте ещё раз.",
+
+	// cards
+	"New card": "Новая карта", "Archive": "В архив", "Unarchive": "Из архива",
+	"from config.yaml": "из config.yaml", "set here": "задано здесь", "created here": "создана здесь",
+	"config.yaml, changed here": "из config.yaml, изменена здесь", "built in": "встроенный",
+	"Issued: every card of the programme. Installed: cards of clients who have it in a messenger chat.": "Выдано: все карты программы. Установлено: карты клиентов, у которых она есть в чате мессенджера.",
+	"A card that has been issued can be archived, not deleted.":                                         "Выданную карту можно отправить в архив, но не удалить.",
+	"Changes apply at once to every card of this programme.":                                            "Изменения сразу действуют для всех карт этой программы.",
+	"Id (latin letters, digits, _ and -)":                                                               "Код (латиница, цифры, _ и -)",
+	"Name customers see":                                                                                "Название для клиентов",
+	"Cashback, %":                                                                                       "Кешбэк, %",
+	"Welcome bonus, points":                                                                             "Приветственные баллы",
+	"At most % of a purchase paid with points":                                                          "Баллами можно оплатить не больше, %",
+	"Points expire after, days (empty: never)":                                                          "Баллы сгорают через, дней (пусто — никогда)",
+	"Discount, %":                                  "Скидка, %",
+	"Tiers (bonus and discount)":                   "Уровни (бонусная и скидочная)",
+	"One per line: name; total spend from; %":      "По одному в строке: название; сумма покупок от; %",
+	"Stamps that earn the reward":                  "Штампов до подарка",
+	"Stamps per purchase":                          "Штампов за покупку",
+	"Or one stamp per this much spent":             "Или один штамп за каждые … ₽",
+	"Valid until (YYYY-MM-DD)":                     "Действует до (ГГГГ-ММ-ДД)",
+	"Valid for, days (certificate, subscription)":  "Срок действия, дней (сертификат, абонемент)",
+	"Archived: issue no new cards":                 "В архиве: новые карты не выдаются",
+	"Only the fields of the chosen type are kept.": "Сохраняются только поля выбранного типа.",
+
+	// mini-sites
+	"New mini-site":      "Новый мини-сайт",
+	"No mini-sites yet.": "Мини-сайтов пока нет.",
+	"the default card":   "карта по умолчанию",
+	"Print the QR code and put it on the counter: a visitor scans it, fills a short form and gets the card.": "Распечатайте QR-код и поставьте на кассу: посетитель сканирует его, заполняет короткую форму и получает карту.",
+	"Delete this mini-site? Its link and QR code stop working.":                                              "Удалить мини-сайт? Его ссылка и QR-код перестанут работать.",
+	"Address: /s/ and 1 to 40 latin letters, digits or hyphens":                                              "Адрес: /s/ и от 1 до 40 латинских букв, цифр или дефисов",
+	"Heading":        "Заголовок",
+	"Text under it":  "Текст под ним",
+	"Card it issues": "Какую карту выдаёт",
+	"Personal-data consent text (empty: the built-in one)": "Текст согласия на обработку персональных данных (пусто — встроенный)",
+	"Logo, PNG or JPEG up to 48 KB":                        "Логотип, PNG или JPEG до 48 КБ",
+	"Remove the logo":                                      "Убрать логотип",
+
+	// clients
+	"Name, phone or card number": "Имя, телефон или номер карты",
+	"Card type":                  "Тип карты",
+	"Any card":                   "Любая карта",
+	"Last operation from":        "Последняя операция с",
+	"Nobody found.":              "Никого не нашлось.",
+	"Last activity":              "Последняя активность",
+	"Older clients":              "Ранее",
+	"Older messages":             "Более ранние сообщения",
+	"Invited by":                 "Пригласил(а)",
+	"Card page":                  "Страница карты",
+	"Comment (optional)":         "Комментарий (необязательно)",
+	"Cancel this operation?":     "Отменить эту операцию?",
+	"No cards.":                  "Карт нет.",
+	"No messages yet.":           "Сообщений пока нет.",
+	"Delivery attempts":          "Попытки доставки",
+	"Referred friends":           "Приглашённые друзья",
+	"Nobody yet.":                "Пока никого.",
+	"Done: the operation is recorded and the client is told.":     "Готово: операция записана, клиенту отправлено уведомление.",
+	"This form was already sent: the operation is recorded once.": "Эта форма уже отправлялась: операция записана один раз.",
+
+	// messages
+	"Clients who receive no marketing (said /stop or never agreed)":                                                    "Клиенты без рассылок (отписались командой /stop или не давали согласия)",
+	"Every text a customer gets from the bot. Click one to change its wording; the preview shows it with sample data.": "Все тексты, которые клиент получает от бота. Нажмите на текст, чтобы изменить формулировку; предпросмотр покажет его на примере.",
+	"Wording (a Go template: {{.Name}}, {{.Card.Balance}}… as in the built-in text)":                                   "Текст (шаблон Go: {{.Name}}, {{.Card.Balance}}… как во встроенном тексте)",
+	"Back to the built-in text": "Вернуть встроенный текст",
+	"The built-in text":         "Встроенный текст",
+
+	// settings
+	"Values set here are stored in the database and override config.yaml; each says where it comes from.": "Заданное здесь хранится в базе данных и важнее config.yaml; у каждого значения указано, откуда оно.",
+	"Default card": "Карта по умолчанию",
+	"Issue the default card on a customer's first message": "Выдавать карту по умолчанию на первое сообщение клиента",
+	"Ask the birthday after issuing":                       "Спрашивать день рождения после выдачи",
+	"Auto-issue":                                           "Автовыдача",
+	"Ask birthday":                                         "День рождения",
+	"back to config.yaml":                                  "вернуть из config.yaml",
+	"Cascade order":                                        "Порядок каскада",
+	"Notices go by the first channel the client can be reached on; if it fails for good, by the next.": "Уведомление уходит по первому каналу, где есть клиент; если доставить нельзя — по следующему.",
+	"Send a test to":                                   "Кому отправить проверку",
+	"Send a test":                                      "Отправить проверку",
+	"Show the pairing code":                            "Показать код для привязки",
+	"Log out of WhatsApp":                              "Отвязать WhatsApp",
+	"Unlink WhatsApp from cardbot?":                    "Отвязать WhatsApp от cardbot?",
+	"WhatsApp pairing code":                            "Код привязки WhatsApp",
+	"set whatsapp.enabled in config.yaml and restart.": "включите whatsapp.enabled в config.yaml и перезапустите.",
+	"On the business's phone open WhatsApp → Settings → Linked devices → Link a device, and scan this code. It changes every 20 seconds.": "На телефоне бизнеса откройте WhatsApp → Настройки → Связанные устройства → Привязка устройства и отсканируйте код. Он меняется каждые 20 секунд.",
+	"Test sends go by SMS or email.":                                    "Проверка отправляется по SMS или email.",
+	"Type a phone number or an email address to send the test to.":      "Укажите телефон или email для проверки.",
+	"WhatsApp is off.":                                                  "WhatsApp выключен.",
+	"WhatsApp is off: set whatsapp.enabled in config.yaml and restart.": "WhatsApp выключен: включите whatsapp.enabled в config.yaml и перезапустите.",
+	"There is no pairing code right now.":                               "Сейчас кода привязки нет.",
+
+	// users
+	"Owners can do everything; staff can find clients and record operations, nothing else.": "Владелец может всё; сотрудник — только искать клиентов и проводить операции.",
+	"Add a user or change a password": "Добавить пользователя или сменить пароль",
+}
