@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"cardbot"
+	"cardbot/wallet"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -31,7 +32,7 @@ func (a *API) issueCard(c *fiber.Ctx) error {
 	}
 	var view issuedView
 	err = a.store.Update(c.UserContext(), func(tx cardbot.Tx) error {
-		issued, err := a.wallet.Issue(tx, clientID, in.Program, actor(c))
+		issued, err := a.issue(tx, clientID, in.Program, actor(c))
 		if err != nil {
 			return err
 		}
@@ -151,4 +152,15 @@ func (a *API) listOperations(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(page)
+}
+
+// issue gives the client a card and tells them in the same transaction, as every other way of
+// issuing does (the card_issued notice, and what the automation hangs on it: the welcome message,
+// a sign-up referral reward). A card that opens at zero has no opening entry to tell.
+func (a *API) issue(tx cardbot.Tx, clientID uint64, program, actor string) (*wallet.Issued, error) {
+	issued, err := a.wallet.Issue(tx, clientID, program, actor)
+	if err != nil || issued.Opening == nil || a.notify == nil {
+		return issued, err
+	}
+	return issued, a.notify.OperationNotice(tx, issued.Card, issued.Opening)
 }

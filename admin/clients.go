@@ -156,7 +156,7 @@ func (a *API) createClient(c *fiber.Ctx) error {
 			return err
 		}
 		if in.Program != nil {
-			if _, err := a.wallet.Issue(tx, created.ID, *in.Program, actor(c)); err != nil {
+			if _, err := a.issue(tx, created.ID, *in.Program, actor(c)); err != nil {
 				return err
 			}
 		}
