@@ -63,6 +63,9 @@ func (t *tx) CreateClient(c *cardbot.Client) error {
 	if err := t.reindex("client", id, nil, keys); err != nil {
 		return err
 	}
+	if err := t.reindexClientSearch(nil, c); err != nil {
+		return err
+	}
 	return t.save(bucketClients, id, clientRecord{V: recordVersion, Client: c})
 }
 
@@ -79,6 +82,9 @@ func (t *tx) PutClient(c *cardbot.Client) error {
 		return err
 	}
 	if err := t.reindex("client", c.ID, clientKeys(old), clientKeys(c)); err != nil {
+		return err
+	}
+	if err := t.reindexClientSearch(old, c); err != nil {
 		return err
 	}
 	return t.save(bucketClients, c.ID, clientRecord{V: recordVersion, Client: c})

@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the database layout this binary reads and writes. Raise it together with a new entry
 // in migrations.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // recordVersion is the shape of the JSON records written now, kept in each record's "v" so a migration
 // can tell old shapes from new ones.
@@ -41,6 +41,11 @@ const (
 	idxClientMessages = "idx_client_messages"
 	idxClientReferral = "idx_client_referral"
 	idxMiniSiteSlug   = "idx_minisite_slug"
+	// The search indexes (searchindex.go), from schema version 2: built for existing data by a migration.
+	idxClientWords    = "idx_client_words"
+	idxClientActivity = "idx_client_activity"
+	idxCardDigits     = "idx_card_digits"
+	idxProgramClients = "idx_program_clients"
 
 	keySchemaVersion = "schema_version"
 )
@@ -53,6 +58,7 @@ func bucketNames() []string {
 		idxOpCancelledBy, idxAPIKeyHash, bucketConversations, bucketUpdates, bucketMessages,
 		idxMessagesDue, idxClientMessages, idxClientReferral,
 		bucketMiniSites, idxMiniSiteSlug,
+		idxClientWords, idxClientActivity, idxCardDigits, idxProgramClients,
 	}
 }
 
@@ -62,7 +68,9 @@ type migration func(btx *bolt.Tx) error
 // migrations returns the upgrade steps: element i takes a database from version i+1 to i+2. Only ever
 // append: every step has already run on somebody's data.
 func migrations() []migration {
-	return nil
+	return []migration{
+		buildSearchIndexes, // 1 → 2: the client search indexes
+	}
 }
 
 // schema is the target a database is brought to on Open. Tests build their own to inject migrations.
