@@ -134,7 +134,10 @@ func TestMigrationBuildsTheSearchIndexesOfAnOldDatabase(t *testing.T) {
 func wantSearch(t *testing.T, db *DB, text string, want []uint64) {
 	t.Helper()
 	var page cardbot.ClientPage
-	mustView(t, db, func(tx cardbot.Tx) (err error) { page, err = tx.SearchClients(cardbot.ClientQuery{Text: text}); return err })
+	mustView(t, db, func(tx cardbot.Tx) (err error) {
+		page, err = tx.SearchClients(cardbot.ClientQuery{Text: text})
+		return err
+	})
 	if got := clientIDs(page.Clients); !equalIDs(got, append([]uint64{}, want...)) {
 		t.Errorf("search %q = %v, want %v", text, got, want)
 	}
