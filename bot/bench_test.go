@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"fmt"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -11,28 +12,31 @@ import (
 )
 
 // BenchmarkDispatchUnlimited measures notices sent per second, each row loaded, routed, sent to a fake
-// and its outcome committed, with no rate limit. fall-through: Telegram refuses every client for good,
-// so each notice costs two sends and two commits before WhatsApp takes it.
+// and its outcome committed, with no rate limit, through the cascade Telegram → WhatsApp → SMS → email.
+// fall-through: Telegram refuses every client for good, so each notice costs two sends and two commits
+// before WhatsApp takes it; to-email: Telegram, WhatsApp and SMS all refuse, four sends and commits.
 func BenchmarkDispatchUnlimited(b *testing.B) {
 	for _, bc := range []struct {
 		name    string
-		blocked bool
-	}{{"first-channel", false}, {"fall-through", true}} {
+		refused int // how many channels at the head of the cascade refuse everyone
+	}{{"first-channel", 0}, {"fall-through", 1}, {"to-email", 3}} {
 		b.Run(bc.name, func(b *testing.B) {
-			tg, wa := newFake("telegram"), newFake("whatsapp")
-			if bc.blocked {
-				tg.failNext(b.N, errBlocked)
+			tg, wa, sms, email := fourFakes()
+			fakes := []*fakeSender{tg, wa, sms, email}
+			for _, f := range fakes[:bc.refused] {
+				f.failNext(b.N, errBlocked)
 			}
 			h := openHarness(b, cardbot.NewManualClock(t0))
-			enqueueNotices(h, twoChannelClients(h, 1000), b.N)
+			enqueueNotices(h, cascadeClients(h, 1000), b.N)
 			var sent atomic.Int64
 			finished := make(chan struct{})
-			wa.onSend = func() { countTo(&sent, b.N, finished) }
-			tg.onSend = wa.onSend
+			for _, f := range fakes {
+				f.onSend = func() { countTo(&sent, b.N, finished) }
+			}
 
 			b.ResetTimer()
 			start := time.Now()
-			h.start(bot.Options{}, tg, wa)
+			h.start(bot.Options{}, tg, wa, sms, email)
 			<-finished
 			b.StopTimer()
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "notices/s")
@@ -104,14 +108,16 @@ func countTo(n *atomic.Int64, target int, finished chan struct{}) {
 	}
 }
 
-// twoChannelClients creates n clients with a Telegram and a WhatsApp account each.
-func twoChannelClients(h *harness, n int) []*cardbot.Client {
+// cascadeClients creates n clients with an address on every channel: a Telegram and a WhatsApp
+// account, a phone and an email.
+func cascadeClients(h *harness, n int) []*cardbot.Client {
 	cs := make([]*cardbot.Client, 0, n)
 	h.update(func(tx cardbot.Tx) error {
 		cs = cs[:0]
 		for i := range n {
 			id := strconv.Itoa(i)
-			c := &cardbot.Client{Channels: []cardbot.Address{{Channel: "telegram", ID: id}, {Channel: "whatsapp", ID: id}}}
+			c := &cardbot.Client{Phone: "+7900" + fmt.Sprintf("%07d", i), Email: "c" + id + "@example.com",
+				Channels: []cardbot.Address{{Channel: "telegram", ID: id}, {Channel: "whatsapp", ID: id}}}
 			if err := tx.CreateClient(c); err != nil {
 				return err
 			}
