@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"math/bits"
+	"slices"
 
 	"cardbot"
 )
@@ -44,7 +45,7 @@ func (t *tx) searchClients(q cardbot.ClientQuery, tune tuning) (cardbot.ClientPa
 	}
 	conds := searchConditions(q, p.match)
 	if len(conds) == 0 {
-		_, err := p.walkClients(top, unlimited)
+		_, err := p.walk(clientsFrom(t, top), unlimited)
 		return p.page, err
 	}
 	keyCap, walkBudget := tune(top, p.limit)
@@ -56,7 +57,12 @@ func (t *tx) searchClients(q cardbot.ClientQuery, tune tuning) (cardbot.ClientPa
 		}
 	}
 	if len(sets) == 0 {
-		rest, err := p.walkClients(top, walkBudget)
+		// A programme's clients come newest first from its index, so only they are checked.
+		candidates := clientsFrom(t, top)
+		if q.ProgramID != "" {
+			candidates = programClientsFrom(t, q.ProgramID, top)
+		}
+		rest, err := p.walk(candidates, walkBudget)
 		if err != nil || rest == 0 {
 			return p.page, err
 		}
@@ -85,8 +91,9 @@ const unlimited = -1
 // keyCap keys costs the same when keyCap = √(checkCost·(limit+1)·top). The walk may check four times
 // what it expects before the conditions are read in full after all (the matches may all be old).
 func defaultTuning(top uint64, limit int) (keyCap, walkBudget int) {
-	keyCap = max(1000, int(math.Sqrt(checkCost*float64(limit+1)*float64(top))))
-	return keyCap, 4*int(float64(limit+1)*float64(top)/float64(keyCap)) + limit + 1
+	page, n := float64(limit)+1, float64(top)
+	keyCap = max(1000, int(min(math.Sqrt(checkCost*page*n), 1<<40)))
+	return keyCap, int(min(4*page*n/float64(keyCap)+page, 1<<50))
 }
 
 // condition adds to set the ids (not above top) of the clients one part of the query lets through,
@@ -229,6 +236,9 @@ type pager struct {
 // is complete, that is when a match beyond the page showed there is a next one.
 func (p *pager) offer(id uint64) (bool, error) {
 	c, err := p.t.Client(id)
+	if cardbot.CodeOf(err) == cardbot.NotFound {
+		return false, nil // an index entry without its client is no match, not a failed search
+	}
 	if err != nil {
 		return false, err
 	}
@@ -254,24 +264,63 @@ func (p *pager) walkSet(set idSet, top uint64) error {
 	return nil
 }
 
-// walkClients offers every client from top down, checking at most budget of them (unlimited: all). It
-// returns the id to go on from when the budget ran out, and 0 when the walk is over.
-func (p *pager) walkClients(top uint64, budget int) (uint64, error) {
-	c := p.t.bucket(bucketClients).Cursor()
+// walk offers the ids next gives, checking at most budget of them (unlimited: all). It returns the id to
+// go on from when the budget ran out, and 0 when the walk is over.
+func (p *pager) walk(next func() uint64, budget int) (uint64, error) {
+	for id := next(); id != 0; id = next() {
+		if budget == 0 {
+			return id, nil
+		}
+		budget--
+		if full, err := p.offer(id); full || err != nil {
+			return 0, err
+		}
+	}
+	return 0, nil
+}
+
+// clientsFrom gives every client id from top down, then 0.
+func clientsFrom(t *tx, top uint64) func() uint64 {
+	c := t.bucket(bucketClients).Cursor()
 	k, _ := c.Seek(idKey(top))
 	if k == nil {
 		k, _ = c.Last()
 	} else if keyID(k) > top {
 		k, _ = c.Prev()
 	}
-	for ; k != nil; k, _ = c.Prev() {
-		if budget == 0 {
-			return keyID(k), nil
+	return func() uint64 {
+		if k == nil {
+			return 0
 		}
-		budget--
-		if full, err := p.offer(keyID(k)); full || err != nil {
-			return 0, err
-		}
+		id := keyID(k)
+		k, _ = c.Prev()
+		return id
 	}
-	return 0, nil
+}
+
+// programClientsFrom gives the ids of the clients holding a card of the programme, from top down, each
+// once, then 0.
+func programClientsFrom(t *tx, programID string, top uint64) func() uint64 {
+	prefix := []byte(programID + "\x00")
+	c := t.bucket(idxProgramClients).Cursor()
+	k, _ := c.Seek(append(slices.Clip(prefix), idKey(top+1)...))
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	var last uint64
+	return func() uint64 {
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+			if len(k) != len(prefix)+16 { // a longer programme id that starts with this one and a zero byte
+				continue
+			}
+			if id := cardOwner(k, nil); id != last && id <= top {
+				last = id
+				k, _ = c.Prev()
+				return id
+			}
+		}
+		return 0
+	}
 }
