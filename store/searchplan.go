@@ -20,7 +20,8 @@ import (
 // indexes only choose whom to check, never who matches.
 //
 // A condition over the cap lets many clients through, so when every condition is over it the newest
-// matches are near: clients are walked newest first, checked the same way. Should that walk run long
+// matches are near: clients are walked newest first (a programme's clients, from its index, when the
+// query names one), checked the same way. Should that walk run long
 // (the many matches are all old ones), the conditions are read in full and the walk goes on over the
 // intersection of their sets. The cap balances the two costs: reading an index key is about
 // checkCost times cheaper than checking a client (decoding the record and its cards).
