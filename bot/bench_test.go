@@ -1,6 +1,8 @@
 package bot_test
 
 import (
+	"fmt"
+	"log/slog"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -8,31 +10,36 @@ import (
 
 	"cardbot"
 	"cardbot/bot"
+	"cardbot/bot/telegram"
+	"cardbot/bot/telegram/fakeapi"
 )
 
 // BenchmarkDispatchUnlimited measures notices sent per second, each row loaded, routed, sent to a fake
-// and its outcome committed, with no rate limit. fall-through: Telegram refuses every client for good,
-// so each notice costs two sends and two commits before WhatsApp takes it.
+// and its outcome committed, with no rate limit, through the cascade Telegram → WhatsApp → SMS → email.
+// fall-through: Telegram refuses every client for good, so each notice costs two sends and two commits
+// before WhatsApp takes it; to-email: Telegram, WhatsApp and SMS all refuse, four sends and commits.
 func BenchmarkDispatchUnlimited(b *testing.B) {
 	for _, bc := range []struct {
 		name    string
-		blocked bool
-	}{{"first-channel", false}, {"fall-through", true}} {
+		refused int // how many channels at the head of the cascade refuse everyone
+	}{{"first-channel", 0}, {"fall-through", 1}, {"to-email", 3}} {
 		b.Run(bc.name, func(b *testing.B) {
-			tg, wa := newFake("telegram"), newFake("whatsapp")
-			if bc.blocked {
-				tg.failNext(b.N, errBlocked)
+			tg, wa, sms, email := fourFakes()
+			fakes := []*fakeSender{tg, wa, sms, email}
+			for _, f := range fakes[:bc.refused] {
+				f.failNext(b.N, errBlocked)
 			}
 			h := openHarness(b, cardbot.NewManualClock(t0))
-			enqueueNotices(h, twoChannelClients(h, 1000), b.N)
+			enqueueNotices(h, cascadeClients(h, 1000), b.N)
 			var sent atomic.Int64
 			finished := make(chan struct{})
-			wa.onSend = func() { countTo(&sent, b.N, finished) }
-			tg.onSend = wa.onSend
+			for _, f := range fakes {
+				f.onSend = func() { countTo(&sent, b.N, finished) }
+			}
 
 			b.ResetTimer()
 			start := time.Now()
-			h.start(bot.Options{}, tg, wa)
+			h.start(bot.Options{}, tg, wa, sms, email)
 			<-finished
 			b.StopTimer()
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "notices/s")
@@ -78,6 +85,42 @@ func BenchmarkDispatchPacedLimitingFake(b *testing.B) {
 	b.ReportMetric(refused/float64(b.N), "429s/op")
 }
 
+// BenchmarkDispatchPacedTelegramAPI is the paced case end to end: the real Telegram adapter over HTTP
+// to the fake Bot API, which enforces Telegram's documented limits itself (30/s overall, 1/s per chat,
+// token buckets of one second's worth) and answers 429 above them; the dispatcher is paced at the same
+// 30/s. It reports the rate the fake saw between the first send and the last, its error against the
+// limit, and the 429s the fake answered.
+func BenchmarkDispatchPacedTelegramAPI(b *testing.B) {
+	const limit = 30.0
+	const token = "123456:TEST-token_for_the_fake_bot_api"
+	var rates, refused float64
+	for range b.N {
+		api := fakeapi.New(token)
+		api.Start()
+		api.SetRateLimit(limit, 1)
+		tg, err := telegram.New(cardbot.TelegramConfig{Token: token, APIURL: api.URL(), Mode: cardbot.TelegramPolling},
+			ignoreInbound{}, slog.New(slog.DiscardHandler))
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := openHarness(b, cardbot.SystemClock{})
+		enqueueNotices(h, h.clients(1000, pacedNotices), pacedNotices)
+		h.start(bot.Options{Limits: map[string]bot.Limit{"telegram": {PerSecond: limit, PerChat: 1}}}, tg)
+		eventually(b, "every notice reached the fake Bot API", func() bool { return len(api.Sent()) == pacedNotices })
+		h.close()
+		var seen []call
+		for _, s := range api.Sent() {
+			seen = append(seen, call{at: s.At})
+		}
+		rate, _ := paceOf(seen, time.Second)
+		rates += rate
+		refused += float64(api.Calls("sendMessage") - pacedNotices)
+		api.Close()
+	}
+	reportRate(b, rates/float64(b.N), limit)
+	b.ReportMetric(refused/float64(b.N), "429s/op")
+}
+
 // sendPaced runs a dispatcher on the wall clock with the Telegram channel paced by lim, sends
 // pacedNotices notices to as many chats through sender, and returns what fake (the sender, or the
 // fake inside it) accepted.
@@ -104,14 +147,16 @@ func countTo(n *atomic.Int64, target int, finished chan struct{}) {
 	}
 }
 
-// twoChannelClients creates n clients with a Telegram and a WhatsApp account each.
-func twoChannelClients(h *harness, n int) []*cardbot.Client {
+// cascadeClients creates n clients with an address on every channel: a Telegram and a WhatsApp
+// account, a phone and an email.
+func cascadeClients(h *harness, n int) []*cardbot.Client {
 	cs := make([]*cardbot.Client, 0, n)
 	h.update(func(tx cardbot.Tx) error {
 		cs = cs[:0]
 		for i := range n {
 			id := strconv.Itoa(i)
-			c := &cardbot.Client{Channels: []cardbot.Address{{Channel: "telegram", ID: id}, {Channel: "whatsapp", ID: id}}}
+			c := &cardbot.Client{Phone: "+7900" + fmt.Sprintf("%07d", i), Email: "c" + id + "@example.com",
+				Channels: []cardbot.Address{{Channel: "telegram", ID: id}, {Channel: "whatsapp", ID: id}}}
 			if err := tx.CreateClient(c); err != nil {
 				return err
 			}

@@ -60,6 +60,9 @@ func (t *tx) CreateCard(c *cardbot.Card) error {
 	if err := t.bucket(idxClientCards).Put(pairKey(c.ClientID, id), nil); err != nil {
 		return err
 	}
+	if err := t.reindexCardSearch(nil, c); err != nil {
+		return err
+	}
 	return t.save(bucketCards, id, newCardRecord(c))
 }
 
@@ -82,6 +85,9 @@ func (t *tx) PutCard(c *cardbot.Card) error {
 		return err
 	}
 	if err := t.moveClientCard(c.ID, old.ClientID, c.ClientID); err != nil {
+		return err
+	}
+	if err := t.reindexCardSearch(old, c); err != nil {
 		return err
 	}
 	return t.save(bucketCards, c.ID, newCardRecord(c))

@@ -66,6 +66,9 @@ func (t *tx) CreateClient(c *cardbot.Client) error {
 	if err := t.indexReferral(nil, c); err != nil {
 		return err
 	}
+	if err := t.reindexClientSearch(nil, c); err != nil {
+		return err
+	}
 	return t.save(bucketClients, id, clientRecord{V: recordVersion, Client: c})
 }
 
@@ -85,6 +88,9 @@ func (t *tx) PutClient(c *cardbot.Client) error {
 		return err
 	}
 	if err := t.indexReferral(old, c); err != nil {
+		return err
+	}
+	if err := t.reindexClientSearch(old, c); err != nil {
 		return err
 	}
 	return t.save(bucketClients, c.ID, clientRecord{V: recordVersion, Client: c})

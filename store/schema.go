@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the database layout this binary reads and writes. Raise it together with a new entry
 // in migrations.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // recordVersion is the shape of the JSON records written now, kept in each record's "v" so a migration
 // can tell old shapes from new ones.
@@ -45,6 +45,11 @@ const (
 	idxClientReferral = "idx_client_referral"
 	idxMiniSiteSlug   = "idx_minisite_slug"
 	idxUserName       = "idx_user_name"
+	// The search indexes (searchindex.go), from schema version 2: built for existing data by a migration.
+	idxClientWords    = "idx_client_words"
+	idxClientActivity = "idx_client_activity"
+	idxCardDigits     = "idx_card_digits"
+	idxProgramClients = "idx_program_clients"
 
 	keySchemaVersion = "schema_version"
 
@@ -67,6 +72,7 @@ func bucketNames() []string {
 		bucketMiniSites, idxMiniSiteSlug,
 		bucketRatings, bucketMarks, idxRatingsDue, idxRatingOp, idxClientRatings, idxClientReferred,
 		bucketUsers, idxUserName, bucketSessions, bucketSettings,
+		idxClientWords, idxClientActivity, idxCardDigits, idxProgramClients,
 	}
 }
 
@@ -76,7 +82,9 @@ type migration func(btx *bolt.Tx) error
 // migrations returns the upgrade steps: element i takes a database from version i+1 to i+2. Only ever
 // append: every step has already run on somebody's data.
 func migrations() []migration {
-	return nil
+	return []migration{
+		buildSearchIndexes, // 1 → 2: the client search indexes
+	}
 }
 
 // schema is the target a database is brought to on Open. Tests build their own to inject migrations.

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,7 +101,7 @@ func newDatabaseFile(t *testing.T) string {
 
 func TestNewerSchemaIsRefusedWithoutTouchingTheFile(t *testing.T) {
 	path := newDatabaseFile(t)
-	setSchemaVersion(t, path, 3)
+	setSchemaVersion(t, path, SchemaVersion+1)
 	before, _ := os.ReadFile(path)
 
 	db, err := Open(path)
@@ -108,7 +109,8 @@ func TestNewerSchemaIsRefusedWithoutTouchingTheFile(t *testing.T) {
 		db.Close()
 		t.Fatal("Open accepted a newer schema")
 	}
-	want := "database schema version 3 is newer than this cardbot understands (1): upgrade cardbot or restore a backup"
+	want := fmt.Sprintf("database schema version %d is newer than this cardbot understands (%d): upgrade cardbot or restore a backup",
+		SchemaVersion+1, SchemaVersion)
 	if !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %q does not say %q", err, want)
 	}
@@ -120,7 +122,8 @@ func TestNewerSchemaIsRefusedWithoutTouchingTheFile(t *testing.T) {
 func TestMigrationRunsOnceAndRecordsItsVersion(t *testing.T) {
 	path := newDatabaseFile(t)
 	runs := 0
-	toV2 := schema{version: 2, migrations: []migration{func(btx *bolt.Tx) error {
+	next := uint64(SchemaVersion + 1)
+	toNext := schema{version: next, migrations: append(migrations(), func(btx *bolt.Tx) error {
 		runs++
 		// A real step would rewrite records; this one leaves a mark to check it ran in the same tx.
 		b, err := btx.CreateBucket([]byte("v2_mark"))
@@ -128,14 +131,14 @@ func TestMigrationRunsOnceAndRecordsItsVersion(t *testing.T) {
 			return err
 		}
 		return b.Put([]byte("ran"), []byte("yes"))
-	}}}
+	})}
 	for range 2 {
-		db, err := open(path, toV2)
+		db, err := open(path, toNext)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v := schemaVersionOf(t, db); v != 2 {
-			t.Fatalf("schema version %d after migration, want 2", v)
+		if v := schemaVersionOf(t, db); v != next {
+			t.Fatalf("schema version %d after migration, want %d", v, next)
 		}
 		mustView(t, db, func(tx cardbot.Tx) error {
 			_, err := tx.ClientByPhone("+79990001122") // data and indexes survive
@@ -146,20 +149,20 @@ func TestMigrationRunsOnceAndRecordsItsVersion(t *testing.T) {
 	if runs != 1 {
 		t.Fatalf("migration ran %d times over two opens, want once", runs)
 	}
-	// The migrated file is now too new for a version 1 binary.
-	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "schema version 2 is newer") {
-		t.Fatalf("version 1 Open of a version 2 file: %v", err)
+	// The migrated file is now too new for this binary.
+	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("schema version %d is newer", next)) {
+		t.Fatalf("Open of a version %d file: %v", next, err)
 	}
 }
 
 func TestFailedMigrationLeavesTheOldVersionAndData(t *testing.T) {
 	path := newDatabaseFile(t)
-	failing := schema{version: 2, migrations: []migration{func(btx *bolt.Tx) error {
+	failing := schema{version: SchemaVersion + 1, migrations: append(migrations(), func(btx *bolt.Tx) error {
 		if err := btx.DeleteBucket([]byte(bucketClients)); err != nil {
 			return err
 		}
 		return errTest
-	}}}
+	})}
 	if _, err := open(path, failing); !errors.Is(err, errTest) {
 		t.Fatalf("open with a failing migration: %v", err)
 	}

@@ -10,15 +10,12 @@ import (
 // defaultSearchPage is how many clients one page of a search holds when the caller does not say.
 const defaultSearchPage = 50
 
-// SearchClients walks clients newest first and keeps those the query matches.
+// scanClients walks clients newest first and keeps those the query matches.
 //
-// This is the plain scan: correct for any query, and the reference the indexed search is tested
-// against.
-func (t *tx) SearchClients(q cardbot.ClientQuery) (cardbot.ClientPage, error) {
-	limit := q.Limit
-	if limit <= 0 {
-		limit = defaultSearchPage
-	}
+// This is the plain scan: correct for any query, and the reference the indexed search (SearchClients,
+// searchplan.go) is tested against.
+func (t *tx) scanClients(q cardbot.ClientQuery) (cardbot.ClientPage, error) {
+	limit := pageSize(q.Limit)
 	match := newClientMatcher(q.Text)
 	res := cardbot.ClientPage{Clients: []*cardbot.Client{}}
 	c := t.bucket(bucketClients).Cursor()
@@ -50,6 +47,13 @@ func (t *tx) SearchClients(q cardbot.ClientQuery) (cardbot.ClientPage, error) {
 		res.Clients = append(res.Clients, client)
 	}
 	return res, nil
+}
+
+func pageSize(limit int) int {
+	if limit <= 0 {
+		return defaultSearchPage
+	}
+	return limit
 }
 
 func (t *tx) clientMatches(c *cardbot.Client, q cardbot.ClientQuery, match clientMatcher) (bool, error) {
