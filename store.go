@@ -86,4 +86,6 @@ type Tx interface {
 	// Idempotent returns the remembered outcome for a key, or nil when there is none.
 	Idempotent(key string) (*Idempotent, error)
 	PutIdempotent(r *Idempotent) error
+
+	BroadcastTx
 }

@@ -53,6 +53,7 @@ func bucketNames() []string {
 		idxOpCancelledBy, idxAPIKeyHash, bucketConversations, bucketUpdates, bucketMessages,
 		idxMessagesDue, idxClientMessages, idxClientReferral,
 		bucketMiniSites, idxMiniSiteSlug,
+		bucketBroadcasts, bucketBroadcastImages, bucketRecipients, idxOpenRecipients,
 	}
 }
 
