@@ -191,7 +191,7 @@ func TestBroadcastCrashChild(t *testing.T) {
 	tg, sms := newDeliveries("telegram"), newDeliveries("sms")
 	tg.blocked, tg.record, sms.record = crashBlocked, record, record
 	e := openBroadcasts(t, dbPath, cardbot.NewManualClock(bcNow), flows.BroadcastDeps{})
-	e.run(tg, sms)
+	e.run(nil, tg, sms)
 	list, err := e.bc.List(context.Background())
 	if err != nil || len(list) != 1 {
 		t.Fatalf("broadcasts: %v %v", list, err)

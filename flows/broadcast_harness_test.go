@@ -72,7 +72,7 @@ func (d *deliveries) to(addr string) []cardbot.Outgoing {
 type bcEnv struct {
 	t     testing.TB
 	db    *store.DB
-	clock *cardbot.ManualClock
+	clock cardbot.Clock
 	cfg   cardbot.Config
 	bc    *flows.Broadcasts
 	d     *bot.Dispatcher
@@ -88,7 +88,7 @@ func bcConfig() cardbot.Config {
 }
 
 // openBroadcasts opens the database at path with the broadcasts but runs nothing.
-func openBroadcasts(t testing.TB, path string, clock *cardbot.ManualClock, deps flows.BroadcastDeps) *bcEnv {
+func openBroadcasts(t testing.TB, path string, clock cardbot.Clock, deps flows.BroadcastDeps) *bcEnv {
 	t.Helper()
 	db, err := store.Open(path)
 	if err != nil {
@@ -112,16 +112,17 @@ func openBroadcasts(t testing.TB, path string, clock *cardbot.ManualClock, deps 
 // newBroadcastEnv runs broadcasts and a dispatcher on a fresh database.
 func newBroadcastEnv(t testing.TB, deps flows.BroadcastDeps, senders ...cardbot.Sender) *bcEnv {
 	e := openBroadcasts(t, filepath.Join(t.TempDir(), "cardbot.db"), cardbot.NewManualClock(bcNow), deps)
-	e.run(senders...)
+	e.run(nil, senders...)
 	return e
 }
 
 // run starts the dispatcher (with the broadcasts as its gate and image source) and the broadcast loop.
-func (e *bcEnv) run(senders ...cardbot.Sender) {
+// limits paces channels (nil: none).
+func (e *bcEnv) run(limits map[string]bot.Limit, senders ...cardbot.Sender) {
 	ctx, cancel := context.WithCancel(context.Background())
 	e.d = bot.New(e.db, e.clock, senders, nil, nil, bot.Options{
 		Poll: 20 * time.Millisecond, Workers: 16, Gate: e.bc, Images: e.bc,
-		Cascade: []string{"telegram", "sms"},
+		Cascade: []string{"telegram", "sms"}, Limits: limits,
 	})
 	var wg sync.WaitGroup
 	wg.Go(func() { e.d.Run(ctx) })

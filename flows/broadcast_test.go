@@ -163,7 +163,8 @@ func TestCancelMarksEveryoneNotSentAsCancelled(t *testing.T) {
 
 func TestScheduledBroadcastStartsWhenDue(t *testing.T) {
 	tg := newDeliveries("telegram")
-	e := openBroadcasts(t, t.TempDir()+"/cardbot.db", cardbot.NewManualClock(bcNow), flows.BroadcastDeps{})
+	clock := cardbot.NewManualClock(bcNow)
+	e := openBroadcasts(t, t.TempDir()+"/cardbot.db", clock, flows.BroadcastDeps{})
 	e.addClients(5, nil, nil)
 	ctx := context.Background()
 	spec := sale("Tomorrow we open at 8")
@@ -175,21 +176,21 @@ func TestScheduledBroadcastStartsWhenDue(t *testing.T) {
 	if b.Status != cardbot.BroadcastScheduled {
 		t.Fatalf("created as %s, want scheduled", b.Status)
 	}
-	e.clock.Advance(time.Hour)
+	clock.Advance(time.Hour)
 	if err := e.bc.RunDue(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.get(b.ID); got.Status != cardbot.BroadcastScheduled {
 		t.Fatalf("an hour early it is %s", got.Status)
 	}
-	e.clock.Advance(time.Hour)
+	clock.Advance(time.Hour)
 	if err := e.bc.RunDue(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := e.get(b.ID); got.Status != cardbot.BroadcastRunning || got.Progress.Total != 5 || got.Progress.Enqueued != 5 {
 		t.Fatalf("when due: %s %+v, want running with 5 enqueued", got.Status, got.Progress)
 	}
-	e.run(tg)
+	e.run(nil, tg)
 	e.waitBroadcast(b.ID, "is done", func(b *cardbot.Broadcast) bool { return b.Status == cardbot.BroadcastDone })
 	if tg.count() != 5 {
 		t.Errorf("%d delivered, want 5", tg.count())
