@@ -178,3 +178,18 @@ type GateVerdict struct {
 type Images interface {
 	Image(ctx context.Context, key string) ([]byte, error)
 }
+
+// Broadcaster is what the admin page uses to run broadcasts (flows.Broadcasts implements it).
+type Broadcaster interface {
+	Create(ctx context.Context, spec BroadcastSpec) (*Broadcast, error)
+	Edit(ctx context.Context, id uint64, spec BroadcastSpec) (*Broadcast, error)
+	SetImage(ctx context.Context, id uint64, data []byte) error
+	Audience(ctx context.Context, seg Segment) (int, error)
+	Start(ctx context.Context, id uint64) (*Broadcast, error)
+	Pause(ctx context.Context, id uint64) (*Broadcast, error)
+	Resume(ctx context.Context, id uint64) (*Broadcast, error)
+	Cancel(ctx context.Context, id uint64) (*Broadcast, error)
+	Get(ctx context.Context, id uint64) (*Broadcast, error)
+	List(ctx context.Context) ([]*Broadcast, error)
+	Recipients(ctx context.Context, id, after uint64, limit int) ([]*Recipient, error)
+}

@@ -1,6 +1,9 @@
 package cardbot
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // StatsGrouping is the length of one point of the statistics series.
 type StatsGrouping string
@@ -104,4 +107,9 @@ type BranchRating struct {
 	Average  float64 `json:"average"`
 	Count    int     `json:"count"`
 	Negative int     `json:"negative"`
+}
+
+// StatsProvider is what the statistics page uses (flows.Statistics implements it).
+type StatsProvider interface {
+	Stats(ctx context.Context, q StatsQuery) (*Stats, error)
 }

@@ -387,3 +387,5 @@ func (b *Broadcasts) poke() {
 	default:
 	}
 }
+
+var _ cardbot.Broadcaster = (*Broadcasts)(nil)

@@ -351,3 +351,5 @@ func average(sum, n int) float64 {
 	}
 	return float64(sum*100/n+(sum*100%n*2/n)) / 100
 }
+
+var _ cardbot.StatsProvider = (*Statistics)(nil)

@@ -29,7 +29,9 @@ func (f fakeRatings) RatingsBetween(_ context.Context, from, to time.Time) ([]fl
 // from the records the test writes; the edges of the period are in Moscow time.
 func TestStatisticsMatchHandComputedFigures(t *testing.T) {
 	msk, _ := time.LoadLocation("Europe/Moscow")
-	at := func(month time.Month, day, hour, min int) time.Time { return time.Date(2026, month, day, hour, min, 0, 0, msk) }
+	at := func(month time.Month, day, hour, min int) time.Time {
+		return time.Date(2026, month, day, hour, min, 0, 0, msk)
+	}
 	db, err := store.Open(filepath.Join(t.TempDir(), "cardbot.db"))
 	if err != nil {
 		t.Fatal(err)

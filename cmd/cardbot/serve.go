@@ -37,6 +37,7 @@ type server struct {
 	db         *store.DB
 	engine     *flows.Engine
 	dispatcher *bot.Dispatcher
+	broadcasts *flows.Broadcasts // the dispatcher's gate and image source; the admin page's broadcasts
 	telegram   *telegram.Adapter // nil when the channel is off
 	whatsapp   *whatsAppChannel  // nil when the channel is off
 	app        *fiber.App
@@ -74,6 +75,10 @@ func (s *server) wire(clock cardbot.Clock) error {
 	if err != nil {
 		return err
 	}
+	s.broadcasts, err = flows.NewBroadcasts(context.Background(), flows.BroadcastDeps{Store: s.db, Clock: clock, Config: s.cfg, Log: s.log, Wake: wake})
+	if err != nil {
+		return err
+	}
 	senders, err := s.channels(clock)
 	if err != nil {
 		return err
@@ -86,6 +91,8 @@ func (s *server) wire(clock cardbot.Clock) error {
 		Cascade:    s.cfg.Settings.Cascade,
 		Routes:     s.cfg.Settings.Routes,
 		QuietHours: quiet,
+		Gate:       s.broadcasts, // paused broadcasts hold their rows, cancelled ones skip them
+		Images:     s.broadcasts,
 		// No per-chat pacing: a reply of two or three messages must arrive at once, and Telegram
 		// tolerates such bursts; a 429 still pauses the channel.
 		Limits: map[string]bot.Limit{
@@ -168,6 +175,7 @@ func (s *server) Run(ctx context.Context) error {
 	sending, stopSending := context.WithCancel(context.Background())
 	defer stopSending()
 	background.Go(func() { s.dispatcher.Run(sending) })
+	background.Go(func() { s.broadcasts.Run(sending) })
 
 	served := make(chan error, 1)
 	go func() { served <- s.app.Listener(s.http) }()
