@@ -82,6 +82,8 @@ type Broadcast struct {
 	StartedAt  time.Time       `json:"started_at,omitzero"`
 	PausedAt   time.Time       `json:"paused_at,omitzero"`
 	FinishedAt time.Time       `json:"finished_at,omitzero"`
+	// Error says why a scheduled broadcast could not start (it went back to draft).
+	Error string `json:"error,omitempty"`
 	// Cursor is the Seq of the last recipient enqueued (or cancelled): recipients after it are pending.
 	Cursor   uint64            `json:"cursor"`
 	Progress BroadcastProgress `json:"progress"`

@@ -148,7 +148,7 @@ func (b *Broadcasts) Edit(ctx context.Context, id uint64, spec cardbot.Broadcast
 			return err
 		}
 		bc.BroadcastSpec = spec
-		bc.Status = statusFor(spec)
+		bc.Status, bc.Error = statusFor(spec), ""
 		return nil
 	})
 	if err == nil {

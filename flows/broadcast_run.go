@@ -46,7 +46,7 @@ func (b *Broadcasts) Start(ctx context.Context, id uint64) (*cardbot.Broadcast, 
 				return err
 			}
 		}
-		bc.Status, bc.StartedAt = cardbot.BroadcastStarting, now
+		bc.Status, bc.StartedAt, bc.Error = cardbot.BroadcastStarting, now, ""
 		return nil
 	})
 	if err != nil {
@@ -132,8 +132,8 @@ func (b *Broadcasts) runDue(ctx context.Context) (int, error) {
 		if bc.Status == cardbot.BroadcastScheduled && !bc.ScheduledAt.After(now) {
 			started, err := b.Start(ctx, bc.ID)
 			if err != nil {
-				errs = append(errs, err)
 				b.log.Error("broadcast: scheduled start failed", "broadcast", bc.ID, "err", err)
+				errs = append(errs, b.unschedule(ctx, bc.ID, err))
 				continue
 			}
 			bc = started
@@ -149,6 +149,22 @@ func (b *Broadcasts) runDue(ctx context.Context) (int, error) {
 		}
 	}
 	return work, errors.Join(errs...)
+}
+
+// unschedule puts back to draft a scheduled broadcast the owner must fix (its picture is missing),
+// with the reason, so it is not tried again every tick. Other failures (the disk) are tried again.
+func (b *Broadcasts) unschedule(ctx context.Context, id uint64, cause error) error {
+	if code := cardbot.CodeOf(cause); code != cardbot.Conflict && code != cardbot.Invalid {
+		return cause
+	}
+	_, err := b.change(ctx, id, func(tx cardbot.Tx, bc *cardbot.Broadcast) error {
+		if bc.Status != cardbot.BroadcastScheduled {
+			return nil
+		}
+		bc.Status, bc.Error = cardbot.BroadcastDraft, cardbot.MessageOf(cause)
+		return nil
+	})
+	return errors.Join(cause, err)
 }
 
 // active reports whether a broadcast has steps left.

@@ -317,6 +317,18 @@ func TestBroadcastRefusesWhatCannotBeSent(t *testing.T) {
 	if _, err := e.bc.Start(ctx, b.ID); cardbot.CodeOf(err) != cardbot.Conflict {
 		t.Errorf("Start without the picture uploaded: %v, want a conflict", err)
 	}
+	// Scheduled without its picture, it goes back to draft with the reason when its time comes.
+	clock := e.clock.(*cardbot.ManualClock)
+	if b, err = e.bc.Edit(ctx, b.ID, cardbot.BroadcastSpec{Text: "Look", Picture: cardbot.PictureImage, ScheduledAt: bcNow.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Hour)
+	if err := e.bc.RunDue(ctx); err == nil {
+		t.Error("RunDue did not report the failed start")
+	}
+	if got := e.get(b.ID); got.Status != cardbot.BroadcastDraft || !strings.Contains(got.Error, "upload") {
+		t.Errorf("after the failed start: %s, %q", got.Status, got.Error)
+	}
 	if err := e.bc.SetImage(ctx, b.ID, []byte("not a picture")); cardbot.CodeOf(err) != cardbot.Invalid {
 		t.Errorf("SetImage of junk: %v, want invalid", err)
 	}
