@@ -235,14 +235,25 @@ func (b *Broadcasts) Audience(ctx context.Context, seg cardbot.Segment) (int, er
 func (b *Broadcasts) Pause(ctx context.Context, id uint64) (*cardbot.Broadcast, error) {
 	b.ops.Lock()
 	defer b.ops.Unlock()
-	// The gate holds rows from now on; if the pause is refused, it is put back as it was.
-	before := b.gate(id)
-	b.setGate(id, cardbot.BroadcastPaused)
-	bc, err := b.change(ctx, id, func(tx cardbot.Tx, bc *cardbot.Broadcast) error {
+	return b.gatedChange(ctx, id, cardbot.BroadcastPaused, func(_ cardbot.Tx, bc *cardbot.Broadcast) error {
 		if bc.Status != cardbot.BroadcastRunning {
 			return cardbot.Errorf(cardbot.Conflict, "broadcast %d is %s: only a running broadcast can be paused", id, bc.Status)
 		}
-		bc.Status, bc.PausedAt = cardbot.BroadcastPaused, b.clock.Now()
+		bc.PausedAt = b.clock.Now()
+		return nil
+	})
+}
+
+// gatedChange moves a broadcast to a status the gate acts on (paused, cancelled). The gate acts
+// from before the commit, so no row slips out between the two; if check refuses, it is put back.
+func (b *Broadcasts) gatedChange(ctx context.Context, id uint64, to cardbot.BroadcastStatus, check func(cardbot.Tx, *cardbot.Broadcast) error) (*cardbot.Broadcast, error) {
+	before := b.gate(id)
+	b.setGate(id, to)
+	bc, err := b.change(ctx, id, func(tx cardbot.Tx, bc *cardbot.Broadcast) error {
+		if err := check(tx, bc); err != nil {
+			return err
+		}
+		bc.Status = to
 		return nil
 	})
 	if err != nil {
@@ -279,20 +290,19 @@ func (b *Broadcasts) Resume(ctx context.Context, id uint64) (*cardbot.Broadcast,
 func (b *Broadcasts) Cancel(ctx context.Context, id uint64) (*cardbot.Broadcast, error) {
 	b.ops.Lock()
 	defer b.ops.Unlock()
-	before := b.gate(id)
-	b.setGate(id, cardbot.BroadcastCancelled)
-	bc, err := b.change(ctx, id, func(tx cardbot.Tx, bc *cardbot.Broadcast) error {
+	bc, err := b.gatedChange(ctx, id, cardbot.BroadcastCancelled, func(tx cardbot.Tx, bc *cardbot.Broadcast) error {
 		switch bc.Status {
 		case cardbot.BroadcastDone, cardbot.BroadcastCancelled:
 			return cardbot.Errorf(cardbot.Conflict, "broadcast %d is already %s", id, bc.Status)
 		case cardbot.BroadcastDraft, cardbot.BroadcastScheduled:
 			bc.FinishedAt = b.clock.Now()
+		case cardbot.BroadcastStarting: // a snapshot a crash cut short: nobody was sent anything
+			bc.FinishedAt = b.clock.Now()
+			return tx.DeleteRecipients(id)
 		}
-		bc.Status = cardbot.BroadcastCancelled
 		return nil
 	})
 	if err != nil {
-		b.setGate(id, before)
 		return nil, err
 	}
 	if err := b.release(ctx, id); err != nil {

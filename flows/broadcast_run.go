@@ -228,20 +228,13 @@ func (b *Broadcasts) advance(ctx context.Context, id uint64) (int, error) {
 func (b *Broadcasts) reconcile(ctx context.Context, id uint64) (int, error) {
 	var seqs []uint64
 	err := b.store.View(ctx, func(tx cardbot.Tx) error {
-		open, err := tx.OpenRecipients(id, 0)
-		if err != nil {
-			return err
-		}
-		for _, r := range open {
-			m, err := tx.Message(r.MessageID)
-			if err != nil {
-				return err
-			}
+		seqs = seqs[:0]
+		return eachOpenRow(tx, id, func(r *cardbot.Recipient, m *cardbot.Message) error {
 			if m.Status != cardbot.MessagePending {
 				seqs = append(seqs, r.Seq)
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil || len(seqs) == 0 {
 		return 0, err
@@ -455,30 +448,37 @@ func (b *Broadcasts) release(ctx context.Context, id uint64) error {
 	err := b.store.Update(ctx, func(tx cardbot.Tx) error {
 		n = 0
 		now := b.clock.Now()
-		open, err := tx.OpenRecipients(id, 0)
-		if err != nil {
-			return err
-		}
-		for _, r := range open {
-			m, err := tx.Message(r.MessageID)
-			if err != nil {
-				return err
-			}
+		return eachOpenRow(tx, id, func(_ *cardbot.Recipient, m *cardbot.Message) error {
 			if m.Status != cardbot.MessagePending || !m.NextAt.After(now) || lastIsRetry(m) {
-				continue
-			}
-			m.NextAt = now
-			if err := tx.PutMessage(m); err != nil {
-				return err
+				return nil
 			}
 			n++
-		}
-		return nil
+			m.NextAt = now
+			return tx.PutMessage(m)
+		})
 	})
 	if err == nil && n > 0 {
 		b.wake()
 	}
 	return err
+}
+
+// eachOpenRow calls fn with every enqueued recipient of a broadcast and its outbox row.
+func eachOpenRow(tx cardbot.Tx, id uint64, fn func(*cardbot.Recipient, *cardbot.Message) error) error {
+	open, err := tx.OpenRecipients(id, 0)
+	if err != nil {
+		return err
+	}
+	for _, r := range open {
+		m, err := tx.Message(r.MessageID)
+		if err != nil {
+			return err
+		}
+		if err := fn(r, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func lastIsRetry(m *cardbot.Message) bool {

@@ -139,26 +139,19 @@ func (t *tx) PutRecipient(r *cardbot.Recipient) error {
 
 // Recipients lists up to limit recipients (all when limit <= 0) of a broadcast with Seq above after.
 func (t *tx) Recipients(broadcastID, after uint64, limit int) ([]*cardbot.Recipient, error) {
-	list := []*cardbot.Recipient{}
-	c := t.bucket(bucketRecipients).Cursor()
-	for k, _ := c.Seek(pairKey(broadcastID, after+1)); k != nil && len(list) < page(limit); k, _ = c.Next() {
-		if _, ok := childOf(k, broadcastID); !ok {
-			break
-		}
-		r, err := t.recipient(k)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, r)
-	}
-	return list, nil
+	return t.recipients(bucketRecipients, broadcastID, after, limit)
 }
 
 // OpenRecipients lists up to limit enqueued recipients of a broadcast by ascending Seq.
 func (t *tx) OpenRecipients(broadcastID uint64, limit int) ([]*cardbot.Recipient, error) {
+	return t.recipients(idxOpenRecipients, broadcastID, 0, limit)
+}
+
+// recipients walks a (broadcast, seq) keyed bucket from seq after+1 and loads the recipients.
+func (t *tx) recipients(bucket string, broadcastID, after uint64, limit int) ([]*cardbot.Recipient, error) {
 	list := []*cardbot.Recipient{}
-	c := t.bucket(idxOpenRecipients).Cursor()
-	for k, _ := c.Seek(idKey(broadcastID)); k != nil && len(list) < page(limit); k, _ = c.Next() {
+	c := t.bucket(bucket).Cursor()
+	for k, _ := c.Seek(pairKey(broadcastID, after+1)); k != nil && len(list) < page(limit); k, _ = c.Next() {
 		if _, ok := childOf(k, broadcastID); !ok {
 			break
 		}
