@@ -366,3 +366,45 @@ func TestBroadcastCarriesTheUploadedPicture(t *testing.T) {
 		t.Errorf("the picture sent is not the one uploaded: %v", err)
 	}
 }
+
+// A crash while the audience was being written leaves the broadcast "starting" with part of its
+// recipients: the next step writes the whole audience again, once each.
+func TestASnapshotCutShortIsRedone(t *testing.T) {
+	e := openBroadcasts(t, t.TempDir()+"/cardbot.db", cardbot.NewManualClock(bcNow), flows.BroadcastDeps{})
+	ids := e.addClients(30, nil, nil)
+	ctx := context.Background()
+	b, err := e.bc.Create(ctx, sale("Hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = e.db.Update(ctx, func(tx cardbot.Tx) error {
+		bc, err := tx.Broadcast(b.ID)
+		if err != nil {
+			return err
+		}
+		bc.Status = cardbot.BroadcastStarting
+		for seq := range 7 { // what the crashed process got to write
+			r := &cardbot.Recipient{Broadcast: b.ID, Seq: uint64(seq + 1), ClientID: ids[seq], State: cardbot.RecipientPending}
+			if err := tx.PutRecipient(r); err != nil {
+				return err
+			}
+		}
+		return tx.PutBroadcast(bc)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.bc.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := e.get(b.ID)
+	rs := e.recipients(b.ID)
+	if got.Status != cardbot.BroadcastRunning || got.Progress.Total != 30 || len(rs) != 30 {
+		t.Fatalf("after the redo: %s, %+v, %d recipients", got.Status, got.Progress, len(rs))
+	}
+	for i, r := range rs {
+		if r.ClientID != ids[i] || r.Seq != uint64(i+1) {
+			t.Fatalf("recipient %d is client %d seq %d", i, r.ClientID, r.Seq)
+		}
+	}
+}
