@@ -35,7 +35,8 @@ type BroadcastDeps struct {
 	// Tick is how often Run looks for work when there is little (default 500 ms).
 	Tick time.Duration
 	// HoldFor is how long the dispatcher puts back a row of a paused broadcast before asking again
-	// (default 10 min); Resume and Cancel bring the held rows back at once.
+	// (default 1 min). Resume and Cancel bring the held rows back at once; a row the dispatcher was
+	// holding in that very moment comes back within HoldFor.
 	HoldFor time.Duration
 }
 
@@ -92,7 +93,7 @@ func NewBroadcasts(ctx context.Context, d BroadcastDeps) (*Broadcasts, error) {
 		d.Tick = 500 * time.Millisecond
 	}
 	if d.HoldFor <= 0 {
-		d.HoldFor = 10 * time.Minute
+		d.HoldFor = time.Minute
 	}
 	b := &Broadcasts{
 		store: d.Store, clock: d.Clock, cfg: d.Config, log: d.Log, wake: d.Wake, opt: d,
