@@ -98,8 +98,9 @@ func cardMatches(tx cardbot.Tx, card *cardbot.Card, s cardbot.Segment) (bool, er
 // lastOperation is the time of the card's newest ledger entry that somebody made (expiry entries
 // are written by the system), or zero.
 func lastOperation(tx cardbot.Tx, cardID uint64) (time.Time, error) {
-	for before := uint64(0); ; {
-		ops, err := tx.CardOperations(cardID, before, 8)
+	// Usually the newest entry is the answer: read one, and more only past expiry entries.
+	for before, n := uint64(0), 1; ; n = min(2*n, 64) {
+		ops, err := tx.CardOperations(cardID, before, n)
 		if err != nil || len(ops) == 0 {
 			return time.Time{}, err
 		}
