@@ -95,6 +95,7 @@ func BenchmarkBroadcastSendUnlimited(b *testing.B) {
 		tg := newDeliveries("telegram")
 		e := openBroadcasts(b, filepath.Join(b.TempDir(), "cardbot.db"), cardbot.SystemClock{}, flows.BroadcastDeps{})
 		e.addCardholders(benchAudience)
+		e.poll = 0 // production's
 		e.run(nil, tg)
 		b.StartTimer()
 		start := time.Now()
@@ -128,6 +129,7 @@ func BenchmarkBroadcastPacedLimitingFake(b *testing.B) {
 		tg := &limitingFake{deliveries: newDeliveries("telegram"), every: time.Second / time.Duration(limit)}
 		e := openBroadcasts(b, filepath.Join(b.TempDir(), "cardbot.db"), cardbot.SystemClock{}, flows.BroadcastDeps{})
 		e.addCardholders(pacedAudience)
+		e.poll = 0 // production's
 		e.run(map[string]bot.Limit{"telegram": {PerSecond: limit}}, tg)
 		b.StartTimer()
 		bc := e.start(cardbot.BroadcastSpec{Text: "Hi {{.Name}}"})

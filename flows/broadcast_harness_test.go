@@ -77,6 +77,9 @@ type bcEnv struct {
 	bc    *flows.Broadcasts
 	d     *bot.Dispatcher
 	stop  func()
+	// poll is the dispatcher's Options.Poll: short in tests that wait for it, the default (1 s, as
+	// in production) where pacing is measured, since it sets how far ahead rows wait in memory.
+	poll time.Duration
 }
 
 var bcNow = time.Date(2026, 6, 10, 12, 0, 0, 0, time.UTC)
@@ -94,7 +97,7 @@ func openBroadcasts(t testing.TB, path string, clock cardbot.Clock, deps flows.B
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &bcEnv{t: t, db: db, clock: clock, cfg: bcConfig()}
+	e := &bcEnv{t: t, db: db, clock: clock, cfg: bcConfig(), poll: 20 * time.Millisecond}
 	deps.Store, deps.Clock, deps.Config = db, clock, e.cfg
 	deps.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	deps.Wake = func() {
@@ -121,7 +124,7 @@ func newBroadcastEnv(t testing.TB, deps flows.BroadcastDeps, senders ...cardbot.
 func (e *bcEnv) run(limits map[string]bot.Limit, senders ...cardbot.Sender) {
 	ctx, cancel := context.WithCancel(context.Background())
 	e.d = bot.New(e.db, e.clock, senders, nil, nil, bot.Options{
-		Poll: 20 * time.Millisecond, Workers: 16, Gate: e.bc, Images: e.bc,
+		Poll: e.poll, Workers: 16, Gate: e.bc, Images: e.bc,
 		Cascade: []string{"telegram", "sms"}, Limits: limits,
 	})
 	var wg sync.WaitGroup
