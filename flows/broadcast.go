@@ -40,6 +40,32 @@ type BroadcastDeps struct {
 	HoldFor time.Duration
 }
 
+// BroadcastWindow is the window for the channels the config switches on: about ten seconds of
+// sending at their rate limits, between 100 and 1,000 rows (1,000 when a channel is not paced). A
+// window no longer than the channels can send soon keeps a paused broadcast's held rows few and lets
+// the dispatcher keep the backlog in memory, which paces more evenly.
+func BroadcastWindow(cfg cardbot.Config) int {
+	var rate float64
+	for _, ch := range []struct {
+		on   bool
+		rate float64
+	}{
+		{cfg.Telegram.Token != "", cfg.Telegram.RateLimit},
+		{cfg.WhatsApp.Enabled, cfg.WhatsApp.RateLimit},
+		{cfg.SMS.Enabled, cfg.SMS.RateLimit},
+		{cfg.Email.Enabled, cfg.Email.RateLimit},
+	} {
+		if !ch.on {
+			continue
+		}
+		if ch.rate <= 0 {
+			return 1000
+		}
+		rate += ch.rate
+	}
+	return min(max(int(rate*10), 100), 1000)
+}
+
 // Broadcasts sends messages to segments of clients through the outbox. A broadcast snapshots its
 // audience when it starts and then enqueues rows in windows, each recipient's row and its state change
 // in one transaction, so a crash or a pause never skips nor repeats anyone (see broadcast_run.go).

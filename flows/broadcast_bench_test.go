@@ -127,7 +127,7 @@ func BenchmarkBroadcastPacedLimitingFake(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		tg := &limitingFake{deliveries: newDeliveries("telegram"), every: time.Second / time.Duration(limit)}
-		e := openBroadcasts(b, filepath.Join(b.TempDir(), "cardbot.db"), cardbot.SystemClock{}, flows.BroadcastDeps{})
+		e := openBroadcasts(b, filepath.Join(b.TempDir(), "cardbot.db"), cardbot.SystemClock{}, flows.BroadcastDeps{Window: flows.BroadcastWindow(telegramAt(limit))})
 		e.addCardholders(pacedAudience)
 		e.poll = 0 // production's
 		e.run(map[string]bot.Limit{"telegram": {PerSecond: limit}}, tg)
@@ -142,6 +142,13 @@ func BenchmarkBroadcastPacedLimitingFake(b *testing.B) {
 		b.ReportMetric(float64(tg.refused.Load()), "429s")
 		e.close()
 	}
+}
+
+// telegramAt is a config with Telegram alone on, paced at rate.
+func telegramAt(rate float64) cardbot.Config {
+	cfg := cardbot.DefaultConfig()
+	cfg.Telegram.Token, cfg.Telegram.RateLimit = "token", rate
+	return cfg
 }
 
 // limitingFake refuses with a 429 a send that comes less than every after the last one it took.

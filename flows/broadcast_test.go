@@ -408,3 +408,19 @@ func TestASnapshotCutShortIsRedone(t *testing.T) {
 		}
 	}
 }
+
+func TestBroadcastWindowFollowsTheChannelRates(t *testing.T) {
+	cfg := cardbot.DefaultConfig() // no channel on
+	if got := flows.BroadcastWindow(cfg); got != 100 {
+		t.Errorf("no channel: %d", got)
+	}
+	cfg.Telegram.Token, cfg.Telegram.RateLimit = "t", 30
+	cfg.SMS.Enabled, cfg.SMS.RateLimit = true, 5
+	if got := flows.BroadcastWindow(cfg); got != 350 {
+		t.Errorf("telegram 30/s and sms 5/s: %d, want ten seconds' worth", got)
+	}
+	cfg.WhatsApp.Enabled, cfg.WhatsApp.RateLimit = true, 0
+	if got := flows.BroadcastWindow(cfg); got != 1000 {
+		t.Errorf("an unpaced channel: %d", got)
+	}
+}

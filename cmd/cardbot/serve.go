@@ -75,7 +75,9 @@ func (s *server) wire(clock cardbot.Clock) error {
 	if err != nil {
 		return err
 	}
-	s.broadcasts, err = flows.NewBroadcasts(context.Background(), flows.BroadcastDeps{Store: s.db, Clock: clock, Config: s.cfg, Log: s.log, Wake: wake})
+	s.broadcasts, err = flows.NewBroadcasts(context.Background(), flows.BroadcastDeps{
+		Store: s.db, Clock: clock, Config: s.cfg, Log: s.log, Wake: wake, Window: flows.BroadcastWindow(s.cfg),
+	})
 	if err != nil {
 		return err
 	}
