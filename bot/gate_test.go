@@ -37,7 +37,9 @@ func (g *fakeGate) release(id uint64) {
 
 type fakeImages struct{}
 
-func (fakeImages) Image(_ context.Context, key string) ([]byte, error) { return []byte("img-" + key), nil }
+func (fakeImages) Image(_ context.Context, key string) ([]byte, error) {
+	return []byte("img-" + key), nil
+}
 
 func TestGateHoldsAndSkipsRowsWithoutHoldingUpOthers(t *testing.T) {
 	tg := newFake("telegram")
