@@ -79,7 +79,9 @@ func TestBroadcastReachesEveryRecipientOnceWithResultsPerChannel(t *testing.T) {
 func TestPauseHoldsRowsAndResumeSendsTheRestOnce(t *testing.T) {
 	tg := newDeliveries("telegram")
 	tg.tokens = make(chan struct{}, 1000)
-	e := newBroadcastEnv(t, flows.BroadcastDeps{Window: 60, Batch: 20}, tg)
+	// The first fill puts 120 rows in the outbox: past the 50 let through and the 16 that can be in
+	// flight, some are certainly waiting when the pause comes.
+	e := newBroadcastEnv(t, flows.BroadcastDeps{Window: 120, Batch: 120}, tg)
 	const n = 400
 	e.addClients(n, nil, nil)
 	b := e.start(sale("Autumn sale"))
