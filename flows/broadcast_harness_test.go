@@ -80,6 +80,8 @@ type bcEnv struct {
 	// poll is the dispatcher's Options.Poll: short in tests that wait for it, the default (1 s, as
 	// in production) where pacing is measured, since it sets how far ahead rows wait in memory.
 	poll time.Duration
+	// quiet are the dispatcher's quiet hours (none by default).
+	quiet bot.QuietHours
 }
 
 var bcNow = time.Date(2026, 6, 10, 12, 0, 0, 0, time.UTC)
@@ -125,7 +127,7 @@ func (e *bcEnv) run(limits map[string]bot.Limit, senders ...cardbot.Sender) {
 	ctx, cancel := context.WithCancel(context.Background())
 	e.d = bot.New(e.db, e.clock, senders, nil, nil, bot.Options{
 		Poll: e.poll, Workers: 16, Gate: e.bc, Images: e.bc,
-		Cascade: []string{"telegram", "sms"}, Limits: limits,
+		Cascade: []string{"telegram", "sms"}, Limits: limits, QuietHours: e.quiet,
 	})
 	var wg sync.WaitGroup
 	wg.Go(func() { e.d.Run(ctx) })

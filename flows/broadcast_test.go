@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cardbot"
+	"cardbot/bot"
 	"cardbot/flows"
 )
 
@@ -424,5 +425,28 @@ func TestBroadcastWindowFollowsTheChannelRates(t *testing.T) {
 	cfg.WhatsApp.Enabled, cfg.WhatsApp.RateLimit = true, 0
 	if got := flows.BroadcastWindow(cfg); got != 1000 {
 		t.Errorf("an unpaced channel: %d", got)
+	}
+}
+
+// Started late in the evening, a broadcast waits for the quiet hours to end: nothing goes out at
+// night, everyone gets it once in the morning.
+func TestBroadcastStartedAtNightGoesOutInTheMorning(t *testing.T) {
+	tg := newDeliveries("telegram")
+	clock := cardbot.NewManualClock(time.Date(2026, 6, 10, 22, 30, 0, 0, time.UTC))
+	e := openBroadcasts(t, t.TempDir()+"/cardbot.db", clock, flows.BroadcastDeps{Window: 20, Batch: 10})
+	e.quiet = bot.QuietHours{From: 21 * 60, To: 9 * 60, Location: time.UTC}
+	e.addClients(50, nil, nil)
+	e.run(nil, tg)
+	b := e.start(sale("Breakfast menu from 8"))
+	e.waitBroadcast(b.ID, "has its first rows held", func(b *cardbot.Broadcast) bool { return b.Progress.Enqueued == 20 })
+	time.Sleep(200 * time.Millisecond)
+	if tg.count() != 0 {
+		t.Fatalf("%d sent at night", tg.count())
+	}
+	clock.Set(time.Date(2026, 6, 11, 9, 0, 0, 0, time.UTC))
+	e.d.Wake()
+	done := e.waitBroadcast(b.ID, "is done", func(b *cardbot.Broadcast) bool { return b.Status == cardbot.BroadcastDone })
+	if done.Progress.Sent != 50 || tg.count() != 50 {
+		t.Fatalf("in the morning: %+v, %d delivered", done.Progress, tg.count())
 	}
 }
