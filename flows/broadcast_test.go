@@ -77,21 +77,27 @@ func TestBroadcastReachesEveryRecipientOnceWithResultsPerChannel(t *testing.T) {
 	}
 }
 
-func TestPauseHoldsRowsAndResumeSendsTheRestOnce(t *testing.T) {
+// throttledBroadcast starts a broadcast to n clients through a Telegram fake that sends only what
+// the test lets through, lets the first few through and waits until they are sent.
+func throttledBroadcast(t *testing.T, deps flows.BroadcastDeps, n, first int) (*bcEnv, *deliveries, *cardbot.Broadcast) {
 	tg := newDeliveries("telegram")
 	tg.tokens = make(chan struct{}, 1000)
-	// The first fill puts 120 rows in the outbox: past the 50 let through and the 16 that can be in
-	// flight, some are certainly waiting when the pause comes.
-	e := newBroadcastEnv(t, flows.BroadcastDeps{Window: 120, Batch: 120}, tg)
-	const n = 400
+	e := newBroadcastEnv(t, deps, tg)
 	e.addClients(n, nil, nil)
 	b := e.start(sale("Autumn sale"))
-	ctx := context.Background()
-
-	for range 50 {
+	for range first {
 		tg.tokens <- struct{}{}
 	}
-	waitUntil(t, "50 are sent", func() bool { return tg.count() == 50 })
+	waitUntil(t, strconv.Itoa(first)+" are sent", func() bool { return tg.count() == first })
+	return e, tg, b
+}
+
+func TestPauseHoldsRowsAndResumeSendsTheRestOnce(t *testing.T) {
+	// The first fill puts 120 rows in the outbox: past the 50 let through and the 16 that can be in
+	// flight, some are certainly waiting when the pause comes.
+	const n = 400
+	e, tg, b := throttledBroadcast(t, flows.BroadcastDeps{Window: 120, Batch: 120}, n, 50)
+	ctx := context.Background()
 	if _, err := e.bc.Pause(ctx, b.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -129,16 +135,8 @@ func TestPauseHoldsRowsAndResumeSendsTheRestOnce(t *testing.T) {
 }
 
 func TestCancelMarksEveryoneNotSentAsCancelled(t *testing.T) {
-	tg := newDeliveries("telegram")
-	tg.tokens = make(chan struct{}, 1000)
-	e := newBroadcastEnv(t, flows.BroadcastDeps{Window: 50, Batch: 20}, tg)
 	const n = 300
-	e.addClients(n, nil, nil)
-	b := e.start(sale("Last chance"))
-	for range 30 {
-		tg.tokens <- struct{}{}
-	}
-	waitUntil(t, "30 are sent", func() bool { return tg.count() == 30 })
+	e, tg, b := throttledBroadcast(t, flows.BroadcastDeps{Window: 50, Batch: 20}, n, 30)
 	cancelled, err := e.bc.Cancel(context.Background(), b.ID)
 	if err != nil {
 		t.Fatal(err)
