@@ -63,6 +63,10 @@ type Message struct {
 	Buttons [][]Button `json:"buttons,omitempty"` // inline buttons, rows of them
 	// AskPhone shows a "share my phone" button where the channel has one (Telegram).
 	AskPhone bool `json:"ask_phone,omitempty"`
+	// Broadcast is the broadcast the row belongs to (0: none); Image the key of a picture served by
+	// cardbot.Images, sent instead of the card picture.
+	Broadcast uint64 `json:"broadcast,omitempty"`
+	Image     string `json:"image,omitempty"`
 	// Event names what caused the message (card_issued, accrual, birthday_question…), for the history.
 	Event     string        `json:"event,omitempty"`
 	Status    MessageStatus `json:"status"`

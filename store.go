@@ -128,4 +128,6 @@ type Tx interface {
 	// deleted; PruneSeenUpdates does the same for the update ids SeenUpdate remembers.
 	PruneIdempotency(before time.Time, limit int) (int, error)
 	PruneSeenUpdates(before time.Time, limit int) (int, error)
+
+	BroadcastTx
 }

@@ -40,6 +40,11 @@ type Options struct {
 	Poll time.Duration
 	// SendTimeout bounds one Send (default 30s), so a hung channel holds neither a worker nor a shutdown.
 	SendTimeout time.Duration
+	// Gate, when set, is asked about every row before it is routed and again just before it is sent:
+	// it may hold the row (a paused broadcast) or skip it (a cancelled one). See gate.go.
+	Gate cardbot.MessageGate
+	// Images serves the pictures rows name in Message.Image (a broadcast's upload). Nil: none.
+	Images cardbot.Images
 }
 
 const maxBackoff = 5 * time.Minute

@@ -58,6 +58,10 @@ func (d *Dispatcher) prepare(j *job) bool {
 	if m.Status != cardbot.MessagePending || m.NextAt.After(now) {
 		return false
 	}
+	if o := d.gated(m, now); o != nil {
+		d.settle(m, *o)
+		return false
+	}
 	if until, held := d.heldUntil(m, now); held {
 		d.settle(m, deferTo(now, until))
 		return false
@@ -92,6 +96,10 @@ func (d *Dispatcher) load(id uint64) (*cardbot.Message, *cardbot.Client, error) 
 // than holding the message back.
 func (d *Dispatcher) outgoing(m *cardbot.Message, to cardbot.Address) cardbot.Outgoing {
 	out := cardbot.Outgoing{To: to.ID, Text: m.Text, Buttons: m.Buttons, AskPhone: m.AskPhone, Message: m.ID, CardID: m.CardID}
+	if m.Image != "" {
+		out.Picture = d.image(m)
+		return out
+	}
 	if m.CardID == 0 || d.pictures == nil {
 		return out
 	}
@@ -109,6 +117,12 @@ func (d *Dispatcher) outgoing(m *cardbot.Message, to cardbot.Address) cardbot.Ou
 func (d *Dispatcher) send(j *job) (step, time.Duration) {
 	if until, paused := d.pausedUntil(j.to.Channel, d.clock.Now()); paused {
 		d.settle(j.msg, deferTo(d.clock.Now(), until))
+		return done, 0
+	}
+	// Asked again: the row may have waited for its rate slot since prepare, and a pause that came
+	// meanwhile must hold it.
+	if o := d.gated(j.msg, d.clock.Now()); o != nil {
+		d.settle(j.msg, *o)
 		return done, 0
 	}
 	ctx, cancel := context.WithTimeout(d.sendCtx, d.opt.SendTimeout)

@@ -73,6 +73,7 @@ func bucketNames() []string {
 		bucketRatings, bucketMarks, idxRatingsDue, idxRatingOp, idxClientRatings, idxClientReferred,
 		bucketUsers, idxUserName, bucketSessions, bucketSettings,
 		idxClientWords, idxClientActivity, idxCardDigits, idxProgramClients,
+		bucketBroadcasts, bucketBroadcastImages, bucketRecipients, idxOpenRecipients,
 	}
 }
 

@@ -40,6 +40,7 @@ type server struct {
 	engine     *flows.Engine
 	dispatcher *bot.Dispatcher
 	scheduler  *flows.Scheduler
+	broadcasts *flows.Broadcasts // the dispatcher's gate and image source; the admin page's broadcasts
 	telegram   *telegram.Adapter // nil when the channel is off
 	whatsapp   *whatsAppChannel  // nil when the channel is off
 	webchat    *webchat.Adapter  // nil when the channel is off
@@ -83,6 +84,12 @@ func (s *server) wire(clock cardbot.Clock) error {
 	if s.scheduler, err = flows.NewScheduler(s.engine); err != nil {
 		return err
 	}
+	s.broadcasts, err = flows.NewBroadcasts(context.Background(), flows.BroadcastDeps{
+		Store: s.db, Clock: clock, Config: s.cfg, Log: s.log, Wake: wake, Window: flows.BroadcastWindow(s.cfg),
+	})
+	if err != nil {
+		return err
+	}
 	senders, err := s.channels(clock)
 	if err != nil {
 		return err
@@ -97,6 +104,8 @@ func (s *server) wire(clock cardbot.Clock) error {
 		Cascade:    s.cascade(),
 		Routes:     s.cfg.Settings.Routes,
 		QuietHours: quiet,
+		Gate:       s.broadcasts, // paused broadcasts hold their rows, cancelled ones skip them
+		Images:     s.broadcasts,
 		// No per-chat pacing: a reply of two or three messages must arrive at once, and Telegram
 		// tolerates such bursts; a 429 still pauses the channel.
 		Limits: map[string]bot.Limit{
@@ -188,6 +197,7 @@ func (s *server) Run(ctx context.Context) error {
 	background.Go(func() { s.dispatcher.Run(sending) })
 	// After the dispatcher, so the catch-up's messages go out at once.
 	background.Go(func() { s.scheduler.Start(intake) })
+	background.Go(func() { s.broadcasts.Run(sending) })
 
 	served := make(chan error, 1)
 	go func() { served <- s.app.Listener(s.http) }()
