@@ -162,20 +162,22 @@ func TestBrowserVisitorGetsACardOnTheMiniSite(t *testing.T) {
 	shot(t, ctx, "card-page")
 }
 
+// chatCardShown is true once the web chat shows the bot's line with the card and its picture loaded.
+const chatCardShown = `(() => { const li = [...document.querySelectorAll("#log li.bot")].find(l => l.textContent.includes("Вот ваша карта"));
+	return !!li && !!li.querySelector("img") && li.querySelector("img").naturalWidth > 0; })()`
+
 func TestBrowserWebChatGivesACardAndKeepsItOverAReload(t *testing.T) {
 	_, base := startPublicServer(t)
 	ctx := newBrowser(t)
 	do(t, ctx, "opening the chat", phone(), chromedp.Navigate(base+"/chat"), chromedp.WaitVisible(chromedp.ID("text")))
 	do(t, ctx, "writing hi", chromedp.SendKeys(chromedp.ID("text"), "привет"), chromedp.Click(chromedp.ID("send")))
-	cardShown := `(() => { const li = [...document.querySelectorAll("#log li.bot")].find(l => l.textContent.includes("Вот ваша карта"));
-		return !!li && !!li.querySelector("img") && li.querySelector("img").naturalWidth > 0; })()`
-	do(t, ctx, "waiting for the card", chromedp.Poll[chromedp.Void](cardShown, chromedp.WithPollingTimeout(30*time.Second)))
+	do(t, ctx, "waiting for the card", chromedp.Poll[chromedp.Void](chatCardShown, chromedp.WithPollingTimeout(30*time.Second)))
 	if mine := value(t, ctx, "reading my line", chromedp.Text(chromedp.CSS("#log li.me"))); mine != "привет" {
 		t.Fatalf("my line reads %q", mine)
 	}
 	shot(t, ctx, "webchat")
 
-	do(t, ctx, "reloading", chromedp.Reload(), chromedp.Poll[chromedp.Void](cardShown, chromedp.WithPollingTimeout(30*time.Second)))
+	do(t, ctx, "reloading", chromedp.Reload(), chromedp.Poll[chromedp.Void](chatCardShown, chromedp.WithPollingTimeout(30*time.Second)))
 }
 
 // The widget on the owner's own site (another site for the browser: localhost, not 127.0.0.1) opens
