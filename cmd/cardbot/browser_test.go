@@ -104,6 +104,28 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// newCardPage waits for the card page a sent mini-site form leads to, checks that it shows the new
+// card with its 100 welcome points, and returns its address.
+func newCardPage(t *testing.T, ctx context.Context, base string) string {
+	t.Helper()
+	do(t, ctx, "waiting for the card page", chromedp.WaitVisible(chromedp.ID("balance")))
+	loc := value(t, ctx, "reading the address", chromedp.Location())
+	if !strings.HasPrefix(loc, base+"/c/") {
+		t.Fatalf("landed on %s, want the card page", loc)
+	}
+	if balance := value(t, ctx, "reading the balance", chromedp.Text(chromedp.ID("balance"))); balance != "100 баллов" {
+		t.Fatalf("the new card shows %q, want the 100 welcome points", balance)
+	}
+	return loc
+}
+
+// waitImage waits until the image a CSS selector names has loaded.
+func waitImage(t *testing.T, ctx context.Context, what, selector string) {
+	t.Helper()
+	loaded := fmt.Sprintf(`(() => { const img = document.querySelector(%q); return !!img && img.complete && img.naturalWidth > 0; })()`, selector)
+	do(t, ctx, what, chromedp.Poll[chromedp.Void](loaded, chromedp.WithPollingTimeout(15*time.Second)))
+}
+
 // do runs browser steps, failing the test with what was being done.
 func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
@@ -144,21 +166,9 @@ func TestBrowserVisitorGetsACardOnTheMiniSite(t *testing.T) {
 	}
 	shot(t, ctx, "minisite-error")
 
-	do(t, ctx, "sending the form", chromedp.Click(chromedp.ID("consent")), chromedp.Click(chromedp.ID("submit")),
-		chromedp.WaitVisible(chromedp.ID("balance")))
-	loc := value(t, ctx, "reading the address", chromedp.Location())
-	if !strings.HasPrefix(loc, base+"/c/") {
-		t.Fatalf("landed on %s, want the card page", loc)
-	}
-	if balance := value(t, ctx, "reading the balance", chromedp.Text(chromedp.ID("balance"))); balance != "100 баллов" {
-		t.Fatalf("balance %q", balance)
-	}
-	loaded := value(t, ctx, "checking the card picture", chromedp.Poll[bool](
-		`document.querySelector("img.card-picture").complete && document.querySelector("img.card-picture").naturalWidth > 0`,
-		chromedp.WithPollingTimeout(15*time.Second)))
-	if !loaded {
-		t.Fatal("the card picture did not load")
-	}
+	do(t, ctx, "sending the form", chromedp.Click(chromedp.ID("consent")), chromedp.Click(chromedp.ID("submit")))
+	newCardPage(t, ctx, base)
+	waitImage(t, ctx, "loading the card picture", "img.card-picture")
 	shot(t, ctx, "card-page")
 }
 

@@ -64,12 +64,7 @@ func TestBrowserOwnerAndVisitors(t *testing.T) {
 		t.Fatalf("the mini-site's link is %q", link)
 	}
 	do(t, owner, "opening the mini-site's page", chromedp.Click(chromedp.ID("site-tverskaya-edit")), chromedp.WaitVisible(chromedp.ID("site-qr")))
-	qrLoaded := value(t, owner, "checking the QR code", chromedp.Poll[bool](
-		`document.querySelector("#site-qr").complete && document.querySelector("#site-qr").naturalWidth > 0`,
-		chromedp.WithPollingTimeout(15*time.Second)))
-	if !qrLoaded {
-		t.Fatal("the mini-site's QR code did not load")
-	}
+	waitImage(t, owner, "loading the mini-site's QR code", "#site-qr")
 	shot(t, owner, "admin-site")
 
 	// Anna scans the QR code on her phone: a browser profile of her own, without the owner's cookies.
@@ -82,15 +77,8 @@ func TestBrowserOwnerAndVisitors(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("name"), "Анна Петрова"),
 		chromedp.SendKeys(chromedp.ID("phone"), "8 916 123-45-67"),
 		chromedp.Click(chromedp.ID("consent")),
-		chromedp.Click(chromedp.ID("submit")),
-		chromedp.WaitVisible(chromedp.ID("balance")))
-	cardPage := value(t, anna, "reading the address", chromedp.Location())
-	if !strings.HasPrefix(cardPage, base+"/c/") {
-		t.Fatalf("Anna landed on %s, want her card page", cardPage)
-	}
-	if balance := value(t, anna, "reading the balance", chromedp.Text(chromedp.ID("balance"))); balance != "100 баллов" {
-		t.Fatalf("Anna's new card shows %q", balance)
-	}
+		chromedp.Click(chromedp.ID("submit")))
+	cardPage := newCardPage(t, anna, base)
 	pictureSrc := `document.querySelector("img.card-picture").src`
 	picture := value(t, anna, "reading the picture's address", chromedp.Evaluate[string](pictureSrc))
 	// The page groups the digits for reading aloud at the till.
@@ -150,9 +138,7 @@ func TestBrowserOwnerAndVisitors(t *testing.T) {
 	if now := value(t, anna, "reading the picture's address", chromedp.Evaluate[string](pictureSrc)); now == picture {
 		t.Fatalf("the card picture's address %s did not change with the balance", now)
 	}
-	do(t, anna, "waiting for the new picture", chromedp.Poll[chromedp.Void](
-		`document.querySelector("img.card-picture").complete && document.querySelector("img.card-picture").naturalWidth > 0`,
-		chromedp.WithPollingTimeout(15*time.Second)))
+	waitImage(t, anna, "loading the new card picture", "img.card-picture")
 	shot(t, anna, "card-page-after-accrual")
 
 	// The owner's remaining sections.
