@@ -87,7 +87,10 @@ func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Con
 }
 
 // phone makes the browser's viewport a phone's (the public pages are mobile-first).
-func phone() chromedp.Action[chromedp.Void] { return chromedp.EmulateViewport(390, 844) }
+func phone() chromedp.Action[chromedp.Void] { return chromedp.EmulateViewport(phoneWidth, 844) }
+
+// phoneWidth is the width of the phone the public pages are seen on, in CSS pixels.
+const phoneWidth = 390
 
 // shot saves a full-page PNG screenshot as artifacts/screenshots/<name>.png.
 func shot(t *testing.T, ctx context.Context, name string) {

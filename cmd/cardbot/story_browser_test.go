@@ -73,12 +73,14 @@ func TestBrowserOwnerAndVisitors(t *testing.T) {
 	if title := value(t, anna, "reading the heading", chromedp.Text(chromedp.CSS("h1"))); title != "Кофейня «Зерно» на Тверской" {
 		t.Fatalf("the mini-site's heading is %q", title)
 	}
+	fitsPhone(t, anna, "the mini-site")
 	do(t, anna, "filling the form",
 		chromedp.SendKeys(chromedp.ID("name"), "Анна Петрова"),
 		chromedp.SendKeys(chromedp.ID("phone"), "8 916 123-45-67"),
 		chromedp.Click(chromedp.ID("consent")),
 		chromedp.Click(chromedp.ID("submit")))
 	cardPage := newCardPage(t, anna, base)
+	fitsPhone(t, anna, "the card page")
 	pictureSrc := `document.querySelector("img.card-picture").src`
 	picture := value(t, anna, "reading the picture's address", chromedp.Evaluate[string](pictureSrc))
 	// The page groups the digits for reading aloud at the till.
@@ -92,6 +94,7 @@ func TestBrowserOwnerAndVisitors(t *testing.T) {
 	do(t, boris, "continuing in the web chat", chromedp.Click(chromedp.ID("go-chat")), chromedp.WaitVisible(chromedp.ID("text")))
 	do(t, boris, "writing hi", chromedp.SendKeys(chromedp.ID("text"), "Здравствуйте"), chromedp.Click(chromedp.ID("send")),
 		chromedp.Poll[chromedp.Void](chatCardShown, chromedp.WithPollingTimeout(30*time.Second)))
+	fitsPhone(t, boris, "the web chat")
 
 	// The owner sees both cards issued, and finds Anna by her phone as a cashier would type it.
 	do(t, owner, "opening the cards", chromedp.Click(chromedp.ID("nav-cards")), chromedp.WaitVisible(chromedp.ID("cards-table")),
@@ -149,6 +152,14 @@ func TestBrowserOwnerAndVisitors(t *testing.T) {
 		t.Fatalf("the Russian settings page has English bits:\n%s", page)
 	}
 	shot(t, owner, "admin-settings")
+}
+
+// fitsPhone fails the test when the page is wider than the phone's screen (it would scroll sideways).
+func fitsPhone(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	if width := value(t, ctx, "measuring "+what, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); width > phoneWidth {
+		t.Fatalf("%s is %d px wide on a %d px phone", what, width, phoneWidth)
+	}
 }
 
 // visitor opens a tab in a new browser profile (its own cookies) of the browser ctx runs in, sized
