@@ -40,7 +40,7 @@ var russianTexts = map[string]string{
 	"Operation": "Операция", "Operations": "Операции", "Link": "Ссылка", "QR code": "QR-код", "Role": "Роль",
 	"Error": "Ошибка", "Saved.": "Сохранено.", "Since": "Клиент с", "Marketing": "Рассылки", "Channels": "Каналы",
 	"Channel": "Канал", "State": "Состояние", "Up": "Выше", "Down": "Ниже", "Preview": "Предпросмотр",
-	"Wording": "Текст", "Mini-site": "Мини-сайт", "Visits": "Посещения", "Reward": "Подарок", "Nominal": "Номинал",
+	"Wording": "Формулировка", "Mini-site": "Мини-сайт", "Visits": "Посещения", "Reward": "Подарок", "Nominal": "Номинал",
 	"Description": "Описание", "Issued": "Выдано", "Installed": "Установлено", "purchase": "покупка",
 	"cancels": "отменяет", "cancelled by": "отменена операцией",
 
@@ -158,4 +158,14 @@ var russianTexts = map[string]string{
 	// users
 	"Owners can do everything; staff can find clients and record operations, nothing else.": "Владелец может всё; сотрудник — только искать клиентов и проводить операции.",
 	"Add a user or change a password": "Добавить пользователя или сменить пароль",
+
+	// what the service says about a channel that is off, and why a message was not sent
+	"no telegram.token in the config": "в config.yaml нет telegram.token",
+	"whatsapp.enabled is off":         "whatsapp.enabled выключен в config.yaml",
+	"sms.enabled is off":              "sms.enabled выключен в config.yaml",
+	"email.enabled is off":            "email.enabled выключен в config.yaml",
+	"no channel":                      "у клиента нет канала связи",
+	"no channel left":                 "ни один канал не доставил",
+	"client not found":                "клиент не найден",
+	"opted out":                       "клиент отказался от рассылок",
 }

@@ -22,22 +22,27 @@ var programIDPattern = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
 type cardCounts struct{ Issued, Installed int }
 
 // countCache keeps the per-programme counts for a short while: counting reads every client, which
-// is fine for a page view now and then but not for every click on a large base.
+// is fine for a page view now and then but not for every click on a large base. A small base, counted
+// in a blink, is counted afresh each time, so a card just issued shows at once.
 type countCache struct {
 	mu     sync.Mutex
 	at     time.Time
+	took   time.Duration // how long the last count took
 	counts map[string]cardCounts
 	optOut int // clients who receive no marketing
 	total  int
 }
 
-const countTTL = 30 * time.Second
+const (
+	countTTL  = 30 * time.Second
+	countSlow = 50 * time.Millisecond // a count that took longer is kept for countTTL
+)
 
 func (p *Page) cardCounts(ctx context.Context, fresh bool) (map[string]cardCounts, error) {
 	p.counts.mu.Lock()
 	defer p.counts.mu.Unlock()
 	now := p.now()
-	if !fresh && p.counts.counts != nil && now.Sub(p.counts.at) < countTTL {
+	if !fresh && p.counts.counts != nil && p.counts.took >= countSlow && now.Sub(p.counts.at) < countTTL {
 		return p.counts.counts, nil
 	}
 	counts, optOut, total := map[string]cardCounts{}, 0, 0
@@ -75,7 +80,7 @@ func (p *Page) cardCounts(ctx context.Context, fresh bool) (map[string]cardCount
 	if err != nil {
 		return nil, err
 	}
-	p.counts.at, p.counts.counts, p.counts.optOut, p.counts.total = now, counts, optOut, total
+	p.counts.at, p.counts.took, p.counts.counts, p.counts.optOut, p.counts.total = now, p.now().Sub(now), counts, optOut, total
 	return counts, nil
 }
 

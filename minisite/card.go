@@ -2,6 +2,7 @@ package minisite
 
 import (
 	"context"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ const historyRows = 10
 type cardPageData struct {
 	layoutData
 	Token   string
+	Picture string // changes with what the card picture shows, so a browser never shows an old one
 	Program string
 	Number  string // in groups of four
 	Balance string
@@ -161,7 +163,7 @@ func (f *freshPages) put(token string, p freshPage) {
 // key is everything the card page shows, so that two views with the same key are the same page.
 func (d *cardPageData) key() string {
 	var b strings.Builder
-	for _, f := range []string{d.Token, d.Program, d.Number, d.Balance, d.Stamps, d.Reward, d.Tier, d.Rate, d.Expires} {
+	for _, f := range []string{d.Token, d.Picture, d.Program, d.Number, d.Balance, d.Stamps, d.Reward, d.Tier, d.Rate, d.Expires} {
 		b.WriteString(f)
 		b.WriteByte(0)
 	}
@@ -210,7 +212,7 @@ func (s *Site) cardData(card *cardbot.Card, ops []*cardbot.Operation, undo map[u
 	w := s.words
 	now := s.clock.Now()
 	d := cardPageData{
-		layoutData: s.layout(w.get("card_title")), Token: card.Token, Program: card.ProgramID,
+		layoutData: s.layout(w.get("card_title")), Token: card.Token, Picture: s.pictureVersion(card), Program: card.ProgramID,
 		Number: groupDigits(card.Number), Tier: card.Tier,
 		Blocked: card.Status == cardbot.CardBlocked, Expired: card.Expired(now),
 	}
@@ -264,10 +266,7 @@ func (s *Site) cardPicture(c *fiber.Ctx) error {
 		return c.SendStatus(fiber.StatusNotFound)
 	}
 	return s.cardImage(c, "image/png", "private, max-age=60", func(card *cardbot.Card) ([]byte, error) {
-		key := strings.Join([]string{card.Number, card.ProgramID, strconv.FormatInt(card.Balance, 10), card.Tier}, "\x00")
-		if prog := s.wallet.Program(card.ProgramID); prog != nil {
-			key += "\x00" + prog.Name
-		}
+		key := s.pictureKey(card)
 		if png, ok := s.pictureCache.get(key); ok {
 			return png, nil
 		}
@@ -277,6 +276,22 @@ func (s *Site) cardPicture(c *fiber.Ctx) error {
 		}
 		return png, err
 	})
+}
+
+// pictureKey is what the card's picture shows: two cards with the same key have the same picture.
+func (s *Site) pictureKey(card *cardbot.Card) string {
+	key := strings.Join([]string{card.Number, card.ProgramID, strconv.FormatInt(card.Balance, 10), card.Tier}, "\x00")
+	if prog := s.wallet.Program(card.ProgramID); prog != nil {
+		key += "\x00" + prog.Name
+	}
+	return key
+}
+
+// pictureVersion names a version of the card's picture for its address on the card page.
+func (s *Site) pictureVersion(card *cardbot.Card) string {
+	h := fnv.New64a()
+	h.Write([]byte(s.pictureKey(card)))
+	return strconv.FormatUint(h.Sum64(), 36)
 }
 
 // cardImage serves an image of the card a token names, or 404.

@@ -36,6 +36,13 @@ type rig struct {
 
 func newRig(t testing.TB, configure ...func(*cardbot.Config, *minisite.Links)) *rig {
 	t.Helper()
+	return newRigOn(t, nil, configure...)
+}
+
+// newRigOn is newRig with the pages' store passed through wrap (nil: the store itself), for tests
+// that watch what the pages ask of it.
+func newRigOn(t testing.TB, wrap func(cardbot.Store) cardbot.Store, configure ...func(*cardbot.Config, *minisite.Links)) *rig {
+	t.Helper()
 	cfg := cardbot.DefaultConfig()
 	cfg.Business.Name = "Кофейня «Зерно»"
 	cfg.HTTP.BaseURL = "https://cards.example"
@@ -62,8 +69,12 @@ func newRig(t testing.TB, configure ...func(*cardbot.Config, *minisite.Links)) *
 	if err != nil {
 		t.Fatal(err)
 	}
+	var pagesStore cardbot.Store = db
+	if wrap != nil {
+		pagesStore = wrap(db)
+	}
 	site, err := minisite.New(minisite.Deps{
-		Store: db, Wallet: w, Clock: clock, Config: cfg, Log: log, Notifier: eng,
+		Store: pagesStore, Wallet: w, Clock: clock, Config: cfg, Log: log, Notifier: eng,
 		Pictures: flows.NewPictures(db, w, cfg), Links: links, Generation: db.Generation,
 	})
 	if err != nil {

@@ -59,16 +59,11 @@ func TestAdminFirstRunAndUserAdd(t *testing.T) {
 	}()
 	base := "http://" + srv.Addr()
 
-	link := regexp.MustCompile(`url="?http://127\.0\.0\.1:8080(/admin/setup\?token=[a-z0-9]+)`)
-	var setup string
-	for deadline := time.Now().Add(20 * time.Second); setup == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := link.FindStringSubmatch(log.String()); m != nil {
-			setup = m[1]
-		}
+	setup, ok := strings.CutPrefix(setupLink(t, &log), "http://127.0.0.1:8080/")
+	if !ok {
+		t.Fatalf("the setup link is not on the base URL: %s", setup)
 	}
-	if setup == "" {
-		t.Fatalf("no setup link in the log:\n%s", log.String())
-	}
+	setup = "/" + setup
 	if resp, err := http.Get(base + setup); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("setup link: %v %v", resp, err)
 	}
@@ -107,6 +102,19 @@ func TestAdminFirstRunAndUserAdd(t *testing.T) {
 	if err := userCommand(context.Background(), []string{"add", "x", "-role", "boss", "-config", configPath}, strings.NewReader("till password\n"), &out); err == nil {
 		t.Fatal("a bad role was accepted")
 	}
+}
+
+// setupLink waits for the one-time setup link the service logs at start while nobody can log in.
+func setupLink(t *testing.T, log *syncBuffer) string {
+	t.Helper()
+	link := regexp.MustCompile(`url="?(https?://[^" ]+/admin/setup\?token=[a-z0-9]+)`)
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := link.FindStringSubmatch(log.String()); m != nil {
+			return m[1]
+		}
+	}
+	t.Fatalf("no setup link in the log:\n%s", log.String())
+	return ""
 }
 
 func adminLogin(t *testing.T, base, name, password string) *http.Client {

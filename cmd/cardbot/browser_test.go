@@ -87,7 +87,10 @@ func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Con
 }
 
 // phone makes the browser's viewport a phone's (the public pages are mobile-first).
-func phone() chromedp.Action[chromedp.Void] { return chromedp.EmulateViewport(390, 844) }
+func phone() chromedp.Action[chromedp.Void] { return chromedp.EmulateViewport(phoneWidth, 844) }
+
+// phoneWidth is the width of the phone the public pages are seen on, in CSS pixels.
+const phoneWidth = 390
 
 // shot saves a full-page PNG screenshot as artifacts/screenshots/<name>.png.
 func shot(t *testing.T, ctx context.Context, name string) {
@@ -102,6 +105,28 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	if err := os.WriteFile(filepath.Join(screenshotDir, name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// newCardPage waits for the card page a sent mini-site form leads to, checks that it shows the new
+// card with its 100 welcome points, and returns its address.
+func newCardPage(t *testing.T, ctx context.Context, base string) string {
+	t.Helper()
+	do(t, ctx, "waiting for the card page", chromedp.WaitVisible(chromedp.ID("balance")))
+	loc := value(t, ctx, "reading the address", chromedp.Location())
+	if !strings.HasPrefix(loc, base+"/c/") {
+		t.Fatalf("landed on %s, want the card page", loc)
+	}
+	if balance := value(t, ctx, "reading the balance", chromedp.Text(chromedp.ID("balance"))); balance != "100 баллов" {
+		t.Fatalf("the new card shows %q, want the 100 welcome points", balance)
+	}
+	return loc
+}
+
+// waitImage waits until the image a CSS selector names has loaded.
+func waitImage(t *testing.T, ctx context.Context, what, selector string) {
+	t.Helper()
+	loaded := fmt.Sprintf(`(() => { const img = document.querySelector(%q); return !!img && img.complete && img.naturalWidth > 0; })()`, selector)
+	do(t, ctx, what, chromedp.Poll[chromedp.Void](loaded, chromedp.WithPollingTimeout(15*time.Second)))
 }
 
 // do runs browser steps, failing the test with what was being done.
@@ -144,38 +169,28 @@ func TestBrowserVisitorGetsACardOnTheMiniSite(t *testing.T) {
 	}
 	shot(t, ctx, "minisite-error")
 
-	do(t, ctx, "sending the form", chromedp.Click(chromedp.ID("consent")), chromedp.Click(chromedp.ID("submit")),
-		chromedp.WaitVisible(chromedp.ID("balance")))
-	loc := value(t, ctx, "reading the address", chromedp.Location())
-	if !strings.HasPrefix(loc, base+"/c/") {
-		t.Fatalf("landed on %s, want the card page", loc)
-	}
-	if balance := value(t, ctx, "reading the balance", chromedp.Text(chromedp.ID("balance"))); balance != "100 баллов" {
-		t.Fatalf("balance %q", balance)
-	}
-	loaded := value(t, ctx, "checking the card picture", chromedp.Poll[bool](
-		`document.querySelector("img.card-picture").complete && document.querySelector("img.card-picture").naturalWidth > 0`,
-		chromedp.WithPollingTimeout(15*time.Second)))
-	if !loaded {
-		t.Fatal("the card picture did not load")
-	}
+	do(t, ctx, "sending the form", chromedp.Click(chromedp.ID("consent")), chromedp.Click(chromedp.ID("submit")))
+	newCardPage(t, ctx, base)
+	waitImage(t, ctx, "loading the card picture", "img.card-picture")
 	shot(t, ctx, "card-page")
 }
+
+// chatCardShown is true once the web chat shows the bot's line with the card and its picture loaded.
+const chatCardShown = `(() => { const li = [...document.querySelectorAll("#log li.bot")].find(l => l.textContent.includes("Вот ваша карта"));
+	return !!li && !!li.querySelector("img") && li.querySelector("img").naturalWidth > 0; })()`
 
 func TestBrowserWebChatGivesACardAndKeepsItOverAReload(t *testing.T) {
 	_, base := startPublicServer(t)
 	ctx := newBrowser(t)
 	do(t, ctx, "opening the chat", phone(), chromedp.Navigate(base+"/chat"), chromedp.WaitVisible(chromedp.ID("text")))
 	do(t, ctx, "writing hi", chromedp.SendKeys(chromedp.ID("text"), "привет"), chromedp.Click(chromedp.ID("send")))
-	cardShown := `(() => { const li = [...document.querySelectorAll("#log li.bot")].find(l => l.textContent.includes("Вот ваша карта"));
-		return !!li && !!li.querySelector("img") && li.querySelector("img").naturalWidth > 0; })()`
-	do(t, ctx, "waiting for the card", chromedp.Poll[chromedp.Void](cardShown, chromedp.WithPollingTimeout(30*time.Second)))
+	do(t, ctx, "waiting for the card", chromedp.Poll[chromedp.Void](chatCardShown, chromedp.WithPollingTimeout(30*time.Second)))
 	if mine := value(t, ctx, "reading my line", chromedp.Text(chromedp.CSS("#log li.me"))); mine != "привет" {
 		t.Fatalf("my line reads %q", mine)
 	}
 	shot(t, ctx, "webchat")
 
-	do(t, ctx, "reloading", chromedp.Reload(), chromedp.Poll[chromedp.Void](cardShown, chromedp.WithPollingTimeout(30*time.Second)))
+	do(t, ctx, "reloading", chromedp.Reload(), chromedp.Poll[chromedp.Void](chatCardShown, chromedp.WithPollingTimeout(30*time.Second)))
 }
 
 // The widget on the owner's own site (another site for the browser: localhost, not 127.0.0.1) opens

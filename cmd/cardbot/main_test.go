@@ -52,11 +52,17 @@ settings:
 // cleanup) and returns what Run returned.
 func runServer(t testing.TB, configPath string) (*server, func() error) {
 	t.Helper()
+	return runServerLogging(t, configPath, io.Discard)
+}
+
+// runServerLogging is runServer with the service's log written to w.
+func runServerLogging(t testing.TB, configPath string, w io.Writer) (*server, func() error) {
+	t.Helper()
 	cfg, err := loadConfig(configPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := newServer(cfg, cardbot.SystemClock{}, newLogger(io.Discard))
+	srv, err := newServer(cfg, cardbot.SystemClock{}, newLogger(w))
 	if err != nil {
 		t.Fatal(err)
 	}
