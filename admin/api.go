@@ -4,6 +4,7 @@ package admin
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"time"
@@ -47,9 +48,15 @@ func NewAPI(d Deps) *API {
 	return &API{store: d.Store, wallet: d.Wallet, clock: d.Clock, cfg: d.Config, log: d.Log, notify: d.Notifier}
 }
 
-// maxBody bounds request bodies: API requests are small, and a bound keeps a bad client from
+// maxBody bounds API request bodies: API requests are small, and a bound keeps a bad client from
 // making the server buffer megabytes.
 const maxBody = 64 << 10
+
+// maxRead bounds every request body the server reads, the admin page's uploads (logos, broadcast
+// pictures) included. A body over a route's own, smaller bound is read whole and then refused with a
+// 413: refusing it unread would close a connection with data still in it, and the reset that sends
+// can destroy the answer on its way, so the client would see a broken pipe instead of the 413.
+const maxRead = 2 << 20
 
 // NewApp returns a fiber app configured the way every cardbot HTTP surface needs: JSON errors with
 // codes, bounded bodies and timeouts.
@@ -57,7 +64,7 @@ func NewApp(log *slog.Logger) *fiber.App {
 	return fiber.New(fiber.Config{
 		AppName:               "cardbot",
 		DisableStartupMessage: true,
-		BodyLimit:             maxBody,
+		BodyLimit:             maxRead,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           2 * time.Minute,
@@ -68,7 +75,7 @@ func NewApp(log *slog.Logger) *fiber.App {
 // Mount adds /healthz and /api/v1 to app.
 func (a *API) Mount(app *fiber.App) {
 	app.Get("/healthz", a.health)
-	v1 := app.Group("/api/v1", a.requireAPIKey)
+	v1 := app.Group("/api/v1", limitBody(maxBody), a.requireAPIKey)
 	v1.Get("/programs", a.listPrograms)
 	v1.Post("/clients", a.createClient)
 	v1.Get("/clients", a.listClients)
@@ -83,6 +90,16 @@ func (a *API) Mount(app *fiber.App) {
 	v1.Use(func(c *fiber.Ctx) error {
 		return cardbot.Errorf(cardbot.NotFound, "no such API endpoint: %s %s", c.Method(), c.Path())
 	})
+}
+
+// limitBody refuses a request whose body is longer than n bytes with a 413.
+func limitBody(n int) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if len(c.Body()) > n {
+			return fiber.NewError(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is over %d KiB", n>>10))
+		}
+		return c.Next()
+	}
 }
 
 // health answers 200 when the database can be read.
