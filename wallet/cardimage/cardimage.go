@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"strings"
+	"sync"
 
 	"cardbot"
 )
@@ -63,7 +64,14 @@ func Render(f Face) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	bd := &band{t: t, raw: make([]byte, (t.bandBot-t.bandTop)*(Width+1))}
+	buf := bandBuffers.Get().(*[]byte)
+	defer bandBuffers.Put(buf)
+	if n := (t.bandBot - t.bandTop) * (Width + 1); cap(*buf) < n {
+		*buf = make([]byte, n)
+	} else {
+		*buf = (*buf)[:n]
+	}
+	bd := &band{t: t, raw: *buf}
 	bd.clip = image.Rect(0, t.bandTop, Width, t.bandBot)
 	for y := t.bandTop; y < t.bandBot; y++ {
 		copy(bd.raw[bd.at(0, y):bd.at(Width, y)], t.pix[y*Width:(y+1)*Width])
@@ -76,6 +84,11 @@ func Render(f Face) ([]byte, error) {
 	}
 	return t.png.encode(bd.raw)
 }
+
+// bandBuffers keeps the raw rows of card bands (about 360 KB each) for reuse. Every row is as wide in
+// every template, so the filter bytes sit at the same offsets and stay zero; the pixels are all
+// copied from the template before a card draws on them.
+var bandBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // QRArea is where the QR code sits on a rendered card: a reader (a till's scanner, a test) that
 // looks only there is not misled by the card's other shapes.

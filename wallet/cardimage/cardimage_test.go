@@ -254,6 +254,9 @@ func TestRenderSharesTheProgrammeNotTheCard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := Render(Face{Business: "Без QR", Balance: "5 баллов"}); err != nil { // a shorter band
+		t.Fatal(err)
+	}
 	a2, err := Render(first)
 	if err != nil {
 		t.Fatal(err)
