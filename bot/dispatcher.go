@@ -43,6 +43,7 @@ type Dispatcher struct {
 	base, sendCtx context.Context
 	cancelSends   context.CancelFunc
 	workers       sync.WaitGroup
+	saves         sync.WaitGroup // outcomes of sent rows being committed (see settleLater)
 	stopOnce      sync.Once
 
 	mu       sync.Mutex
@@ -107,6 +108,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		case <-d.stop:
 		}
 		d.workers.Wait()
+		d.saves.Wait()
 		return nil
 	}
 }
@@ -146,6 +148,7 @@ func (d *Dispatcher) Drain(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		d.workers.Wait()
+		d.saves.Wait()
 		close(done)
 	}()
 	select {

@@ -21,6 +21,9 @@ const (
 	done  step = iota // settled, sent back to the store to wait, or dropped: it leaves the in-flight set
 	again             // still pending and due at once (the next cascade channel): it stays at the head
 	wait              // it holds a rate slot in the near future: the queue sleeps until then
+	// saving: sent; its outcome is being committed in the background (see settleLater). It stays in
+	// the in-flight set until then, but its queue goes on to the next row.
+	saving
 )
 
 // enqueue adds a row id to its recipient's queue, creating and scheduling the queue if needed.
@@ -131,6 +134,7 @@ func (d *Dispatcher) after(q *queue, j *job, s step, pause time.Duration) {
 	case done:
 		delete(d.inflight, j.id)
 		d.refill()
+	case saving:
 	}
 	if len(q.ids) == 0 {
 		delete(d.queues, q.key)

@@ -112,6 +112,23 @@ func (d *Dispatcher) outgoing(m *cardbot.Message, to cardbot.Address) cardbot.Ou
 	return out
 }
 
+// settleLater commits the outcome of a sent row without holding a worker for it. A worker that
+// waited for every outcome's commit could send only Workers messages per fsync: on a busy disk (an
+// fsync of 20–100 ms) that is a few hundred a second, below the rate replies come in, and the
+// backlog took seconds to clear. The next row of the same recipient may go out before this outcome
+// is committed; the order they are sent in is unchanged, and the row stays in the in-flight set
+// until its outcome is committed, so no poll admits it again. If the process dies before that
+// commit, the row is sent again after restart, as before: delivery stays at least once.
+func (d *Dispatcher) settleLater(m *cardbot.Message, o outcome) {
+	d.saves.Go(func() {
+		_ = d.settle(m, o) // settle logs a failure; the row then stays pending and is sent again
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		delete(d.inflight, m.ID)
+		d.refill()
+	})
+}
+
 // send hands the row to its channel and commits the outcome, unless the channel's last real send
 // was too recent: then the row sleeps until nearly the end of the gap, its slot moved there.
 func (d *Dispatcher) send(j *job) (step, time.Duration) {
@@ -141,6 +158,10 @@ func (d *Dispatcher) send(j *job) (step, time.Duration) {
 		return done, 0 // a Drain deadline cut it short: the row stays as it was, to be sent after restart
 	}
 	o := d.judge(j, err, d.clock.Now())
+	if o.status == cardbot.MessageSent {
+		d.settleLater(j.msg, o)
+		return saving, 0
+	}
 	if d.settle(j.msg, o) != nil || !o.dueNow() {
 		return done, 0
 	}

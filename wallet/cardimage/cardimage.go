@@ -60,14 +60,35 @@ func Render(f Face) ([]byte, error) {
 		}
 	}
 	accent := accentOf(f.Color)
-	th := themeFor(accent)
-	img := background(accent, th)
-	drawTexts(img, fonts, th, f, code != nil)
-	if code != nil {
-		drawQRBlock(img, code, qrBlock())
+	t, err := templates.get(staticKey{accent: accent, business: f.Business, program: f.Program, tier: f.Tier, withQR: code != nil}, fonts)
+	if err != nil {
+		return nil, err
 	}
-	return encodeCardPNG(roundCorners(img, cornerRadius))
+	buf := bandBuffers.Get().(*[]byte)
+	defer bandBuffers.Put(buf)
+	if n := (t.bandBot - t.bandTop) * (Width + 1); cap(*buf) < n {
+		*buf = make([]byte, n)
+	} else {
+		*buf = (*buf)[:n]
+	}
+	bd := &band{t: t, raw: *buf}
+	bd.clip = image.Rect(0, t.bandTop, Width, t.bandBot)
+	for y := t.bandTop; y < t.bandBot; y++ {
+		copy(bd.raw[bd.at(0, y):bd.at(Width, y)], t.pix[y*Width:(y+1)*Width])
+	}
+	if code != nil {
+		bd.drawQR(code)
+	}
+	for _, l := range ownLines(fonts, f, code != nil) {
+		bd.drawLine(l)
+	}
+	return t.png.encode(bd.raw)
 }
+
+// bandBuffers keeps the raw rows of card bands (about 360 KB each) for reuse. Every row is as wide in
+// every template, so the filter bytes sit at the same offsets and stay zero; the pixels are all
+// copied from the template before a card draws on them.
+var bandBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // QRArea is where the QR code sits on a rendered card: a reader (a till's scanner, a test) that
 // looks only there is not misled by the card's other shapes.
@@ -86,22 +107,4 @@ func accentOf(c color.RGBA) color.RGBA {
 	}
 	c.A = 0xFF // the card is never see-through; a forgotten alpha must not make it so
 	return c
-}
-
-// backgrounds keeps the painted background of each accent colour: a business uses one or two, and
-// copying 2.5 MB is several times cheaper than painting the gradient again for every card.
-var backgrounds sync.Map // color.RGBA → *image.RGBA, never changed after it is stored
-
-// background returns a fresh canvas holding the background for accent.
-func background(accent color.RGBA, th theme) *image.RGBA {
-	painted, ok := backgrounds.Load(accent)
-	if !ok {
-		img := image.NewRGBA(image.Rect(0, 0, Width, Height))
-		paintBackground(img, th)
-		painted, _ = backgrounds.LoadOrStore(accent, img)
-	}
-	src := painted.(*image.RGBA)
-	img := &image.RGBA{Pix: make([]byte, len(src.Pix)), Stride: src.Stride, Rect: src.Rect}
-	copy(img.Pix, src.Pix)
-	return img
 }

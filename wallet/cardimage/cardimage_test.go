@@ -2,6 +2,8 @@ package cardimage
 
 import (
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
 	"encoding/xml"
 	"errors"
 	"flag"
@@ -11,6 +13,7 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -87,20 +90,65 @@ func TestRenderIsACardSizedPNG(t *testing.T) {
 	}
 }
 
-// TestEncodeCardPNGRoundTrips checks the hand-written encoder pixel for pixel, alpha included.
-func TestEncodeCardPNGRoundTrips(t *testing.T) {
-	img := image.NewNRGBA(image.Rect(0, 0, 37, 23))
-	for i := range img.Pix {
-		img.Pix[i] = byte(i*7919 + i/5) // varied bytes, so every filter difference wraps somewhere
+// TestPNGPartsRoundTrip checks the segmented palette encoder pixel for pixel, and that the zlib
+// stream's checksum (which image/png does not check) is right.
+func TestPNGPartsRoundTrip(t *testing.T) {
+	const w, h, top, bot = 37, 23, 5, 17
+	pal := make([]sample, 200)
+	for i := range pal {
+		pal[i] = sample{byte(i), byte(i * 3), byte(i * 7), byte(255 - i%3*100)}
 	}
-	b, err := encodeCardPNG(img)
+	raw := make([]byte, h*(w+1))
+	for i := range raw {
+		if i%(w+1) != 0 { // filter bytes stay 0
+			raw[i] = byte((i*7919 + i/5) % len(pal))
+		}
+	}
+	parts, err := newPNGParts(w, h, pal, raw[:top*(w+1)], raw[bot*(w+1):])
 	if err != nil {
 		t.Fatal(err)
 	}
-	back, ok := decodePNG(t, b).(*image.NRGBA)
-	if !ok || back.Rect != img.Rect || !bytes.Equal(back.Pix, img.Pix) {
-		t.Fatalf("decoded picture differs from the encoded one")
+	b, err := parts.encode(raw[top*(w+1) : bot*(w+1)])
+	if err != nil {
+		t.Fatal(err)
 	}
+	back, ok := decodePNG(t, b).(*image.Paletted)
+	if !ok || back.Rect != image.Rect(0, 0, w, h) {
+		t.Fatalf("decoded as %T", back)
+	}
+	for y := range h {
+		for x := range w {
+			if got, want := back.Pix[y*back.Stride+x], raw[y*(w+1)+1+x]; got != want {
+				t.Fatalf("pixel %d,%d: index %d, want %d", x, y, got, want)
+			}
+		}
+	}
+	for i, c := range back.Palette {
+		if got := sampleOf(color.NRGBAModel.Convert(c).(color.NRGBA)); got != pal[i] {
+			t.Fatalf("palette entry %d is %v, want %v", i, got, pal[i])
+		}
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(idat(t, b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all, err := io.ReadAll(zr); err != nil || !bytes.Equal(all, raw) {
+		t.Fatalf("zlib stream: %v (same data: %v)", err, bytes.Equal(all, raw))
+	}
+}
+
+// idat returns the concatenated data of a PNG's IDAT chunks.
+func idat(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var out []byte
+	for p := b[8:]; len(p) >= 12; {
+		n := int(binary.BigEndian.Uint32(p))
+		if string(p[4:8]) == "IDAT" {
+			out = append(out, p[8:8+n]...)
+		}
+		p = p[12+n:]
+	}
+	return out
 }
 
 func TestRenderQRReadsBack(t *testing.T) {
@@ -191,6 +239,37 @@ func TestRenderConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestRenderSharesTheProgrammeNotTheCard renders cards of one programme in turn: each shows its own
+// number, balance and QR, and nothing of a card drawn before it.
+func TestRenderSharesTheProgrammeNotTheCard(t *testing.T) {
+	first, second := sampleFace, sampleFace
+	second.Number, second.Balance, second.QR = "7700112233", "2 500 баллов", "https://cards.example.org/c/other-card-7"
+	a1, err := Render(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Render(second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Render(Face{Business: "Без QR", Balance: "5 баллов"}); err != nil { // a shorter band
+		t.Fatal(err)
+	}
+	a2, err := Render(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a1, a2) {
+		t.Errorf("the same card drawn again after another differs")
+	}
+	if got := readQR(t, onWhite(decodePNG(t, b))); got != second.QR {
+		t.Errorf("second card's QR reads %q", got)
+	}
+	if bytes.Equal(a1, b) {
+		t.Errorf("two different cards drew the same picture")
+	}
 }
 
 func TestRenderQRFallsBackToNumber(t *testing.T) {

@@ -47,13 +47,10 @@ const (
 	ellipsis                  = "…"
 )
 
-// drawTexts lays out every text of the face. The top lines span the card (the QR block sits lower);
-// the balance and number keep left of the QR block.
-func drawTexts(img *image.RGBA, fs *fontSet, th theme, f Face, withQR bool) {
-	right, column := Width-pad, Width-pad
-	if withQR {
-		column = qrBlock().Min.X - columnGap
-	}
+// drawTopTexts draws what a card shares with every card of its programme: the tier badge, the
+// business name and the programme. They span the card (the QR block sits lower).
+func drawTopTexts(img *image.RGBA, fs *fontSet, th theme, f Face) {
+	right := Width - pad
 	if tier := strings.ToUpper(clean(fs.bold, f.Tier)); tier != "" {
 		right = drawBadge(img, fs.bold, th, tier, right) - 28
 	}
@@ -63,14 +60,34 @@ func drawTexts(img *image.RGBA, fs *fontSet, th theme, f Face, withQR bool) {
 
 	face, s = fit(fs.regular, clean(fs.regular, f.Program), right-pad, programSize, programMin)
 	drawString(img, face, s, pad, y+22+capHeight(face), th.muted) // 22 px clears the name's descenders
-
-	numberBase := Height - pad
-	face, s = fit(fs.mono, groupNumber(clean(fs.mono, f.Number)), column-pad, numberSize, numberSize)
-	drawString(img, face, s, pad, numberBase, th.muted)
-
-	face, s = fit(fs.bold, clean(fs.bold, f.Balance), column-pad, balanceSize, balanceMin)
-	drawString(img, face, s, pad, numberBase-numberSize-44, th.text) // sits on the number with room for "у", "р"
 }
+
+// line is one text placed on the card.
+type line struct {
+	face    font.Face
+	s       string
+	x, base int
+	muted   bool // drawn in the muted ink rather than the text ink
+}
+
+// ownLines lays out what is the card's own: the balance and, under it, the number. They keep left of
+// the QR block.
+func ownLines(fs *fontSet, f Face, withQR bool) [2]line {
+	column := Width - pad
+	if withQR {
+		column = qrBlock().Min.X - columnGap
+	}
+	numberBase := Height - pad
+	nf, ns := fit(fs.mono, groupNumber(clean(fs.mono, f.Number)), column-pad, numberSize, numberSize)
+	bf, bs := fit(fs.bold, clean(fs.bold, f.Balance), column-pad, balanceSize, balanceMin)
+	return [2]line{
+		{face: bf, s: bs, x: pad, base: balanceBase}, // sits on the number with room for "у", "р"
+		{face: nf, s: ns, x: pad, base: numberBase, muted: true},
+	}
+}
+
+// balanceBase is the balance's baseline.
+const balanceBase = Height - pad - numberSize - 44
 
 // drawBadge draws the tier as a pill whose right edge is at right, level with the business name, and
 // returns its left edge.

@@ -175,6 +175,10 @@ type CallbackAnswer struct {
 
 func (s *Server) recordLocked(x Sent) {
 	x.At = s.now()
+	if s.sentBy == nil {
+		s.sentBy = map[int64][]int{}
+	}
+	s.sentBy[x.ChatID] = append(s.sentBy[x.ChatID], len(s.sent))
 	s.sent = append(s.sent, x)
 	s.notifyLocked()
 }
@@ -195,10 +199,8 @@ func (s *Server) SentTo(chatID int64) []Sent {
 
 func (s *Server) sentToLocked(chatID int64) []Sent {
 	var out []Sent
-	for _, x := range s.sent {
-		if x.ChatID == chatID {
-			out = append(out, x)
-		}
+	for _, i := range s.sentBy[chatID] {
+		out = append(out, s.sent[i])
 	}
 	return out
 }

@@ -44,6 +44,7 @@ type Server struct {
 	pollGen  int64
 	hook     webhook
 	sent     []Sent
+	sentBy   map[int64][]int // chat → indexes into sent, so waiting on one chat does not scan every chat
 	answers  []CallbackAnswer
 	queries  map[string]*query
 	nextQID  int

@@ -1,0 +1,55 @@
+package bot_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"cardbot"
+	"cardbot/bot"
+)
+
+// TestSendingDoesNotWaitForOutcomeCommits: while the store cannot commit (a slow disk, here a
+// transaction held open), the only worker still sends one recipient's rows after another; each
+// row's outcome is saved once the store commits again, and nothing is sent twice.
+func TestSendingDoesNotWaitForOutcomeCommits(t *testing.T) {
+	tg := newFake("telegram")
+	gate := tg.hold()
+	h := newHarness(t, bot.Options{Workers: 1}, tg)
+	cs := h.clients(100, 3)
+	ids := h.enqueue(notice(cs[0].ID, "one"), notice(cs[1].ID, "two"), notice(cs[2].ID, "three"))
+	<-tg.entered // the worker holds the first row at the channel
+
+	held, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	let := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(let) // runs before the harness closes, so a failure cannot leave the store held
+	stuck := make(chan error, 1)
+	go func() {
+		stuck <- h.db.Update(context.Background(), func(cardbot.Tx) error {
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held // from here until release, no outcome can be committed
+	close(gate)
+	eventually(t, "all three rows are sent while the store is held", func() bool { return tg.count() == 3 })
+	for _, id := range ids {
+		if m := h.message(id); m.Status != cardbot.MessagePending {
+			t.Fatalf("row %d is %v before any outcome could be committed", id, m.Status)
+		}
+	}
+
+	let()
+	if err := <-stuck; err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		h.waitStatus(id, cardbot.MessageSent)
+	}
+	h.quiet()
+	if got := texts(tg.accepted()); len(got) != 3 {
+		t.Errorf("sent %v, want each row once", got)
+	}
+}

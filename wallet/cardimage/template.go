@@ -1,0 +1,233 @@
+package cardimage
+
+import (
+	"image"
+	"image/color"
+	"sync"
+
+	"golang.org/x/image/math/fixed"
+)
+
+// staticKey is everything a card shares with the other cards of its programme.
+type staticKey struct {
+	accent                  color.RGBA
+	business, program, tier string
+	withQR                  bool
+}
+
+// template is a card without its own parts (balance, number, QR modules), already in palette form:
+// drawn, quantized and, outside the band of rows the own parts use, deflated once. A first contact
+// renders from it in a few milliseconds instead of painting and compressing the whole card.
+type template struct {
+	pal              []sample
+	pix              []uint8 // Width×Height palette indices
+	bandTop, bandBot int     // rows [bandTop, bandBot) hold the card's own parts
+	png              *pngParts
+	white, qrInk     uint8
+	// blend[ink][i][l] is the entry closest to ink laid at coverage l/16 over entry i.
+	blend [2][][17]uint8
+}
+
+// templates is bounded: a business has a few programmes and tiers, and a flood of odd faces must
+// not grow it without end.
+const maxTemplates = 32
+
+type templateCache struct {
+	mu sync.Mutex
+	m  map[staticKey]*template
+}
+
+var templates = templateCache{m: map[staticKey]*template{}}
+
+func (c *templateCache) get(k staticKey, fs *fontSet) (*template, error) {
+	c.mu.Lock()
+	t := c.m[k]
+	c.mu.Unlock()
+	if t != nil {
+		return t, nil
+	}
+	t, err := buildTemplate(k, fs) // two callers may both build it; both results are the same
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.m[k]; old != nil {
+		return old, nil
+	}
+	if len(c.m) >= maxTemplates {
+		for old := range c.m {
+			delete(c.m, old)
+			break
+		}
+	}
+	c.m[k] = t
+	return t, nil
+}
+
+var (
+	qrInkColour = sample{0x11, 0x11, 0x11, 0xFF}
+	whiteColour = sample{0xFF, 0xFF, 0xFF, 0xFF}
+	transparent = sample{0xFF, 0xFF, 0xFF, 0x00} // white, so a viewer that drops alpha shows white corners
+)
+
+func buildTemplate(k staticKey, fs *fontSet) (*template, error) {
+	th := themeFor(k.accent)
+	layer := image.NewRGBA(image.Rect(0, 0, Width, Height))
+	paintBackground(layer, th)
+	if k.withQR {
+		fillRoundRect(layer, qrBlock(), qrBlockR, color.NRGBA{R: 0xFF, G: 0xFF, B: 0xFF, A: 0xFF})
+	}
+	card := &image.RGBA{Pix: append([]byte(nil), layer.Pix...), Stride: layer.Stride, Rect: layer.Rect}
+	drawTopTexts(card, fs, th, Face{Business: k.business, Program: k.program, Tier: k.tier})
+	bg, top := roundCorners(layer, cornerRadius), roundCorners(card, cornerRadius)
+
+	// The background's own palette, from the background alone.
+	seen := map[sample]int{}
+	for i := 0; i < len(bg.Pix); i += 4 {
+		seen[sample(bg.Pix[i:i+4])]++
+	}
+	pal := quantize(seen, []sample{transparent, whiteColour, qrInkColour}, bgColours)
+
+	// Then the texts: the colours the top texts and badge made, and the ramps the balance and number
+	// will make over the background under them.
+	textSeen := map[sample]int{}
+	for i := 0; i < len(top.Pix); i += 4 {
+		if s := sample(top.Pix[i : i+4]); s != sample(bg.Pix[i:i+4]) {
+			textSeen[s]++
+		}
+	}
+	inks := [2]color.RGBA{th.text, th.muted}
+	for _, y := range []int{balanceBase - balanceSize/3, Height - pad - numberSize/3} {
+		for x := pad; x < qrBlock().Min.X; x += 24 {
+			under := bg.NRGBAAt(x, y)
+			for _, ink := range inks {
+				for l := 1; l < 16; l++ {
+					textSeen[over(sampleOf(under), ink, l)] += 4 // a guess at the pixels of each
+				}
+			}
+		}
+	}
+	pal = append(pal, quantize(textSeen, nil, 256-len(pal))...)
+
+	t := &template{pal: pal, pix: make([]uint8, Width*Height), white: 1, qrInk: 2}
+	bgIndex := map[sample]uint8{}
+	bgPal := pal[:min(len(pal), bgColours)]
+	textIndex := map[sample]uint8{}
+	for i := range t.pix {
+		s, b := sample(top.Pix[4*i:4*i+4]), sample(bg.Pix[4*i:4*i+4])
+		idx, ok := uint8(0), false
+		if s == b { // untouched background: its colour from the background part, whatever the texts
+			if idx, ok = bgIndex[s]; !ok {
+				idx = nearest(bgPal, s)
+				bgIndex[s] = idx
+			}
+		} else if idx, ok = textIndex[s]; !ok {
+			idx = nearest(pal, s)
+			textIndex[s] = idx
+		}
+		t.pix[i] = idx
+	}
+	for n, ink := range inks {
+		t.blend[n] = make([][17]uint8, len(pal))
+		for i, p := range pal {
+			for l := range 17 {
+				if l == 0 || p[3] != 0xFF {
+					t.blend[n][i][l] = uint8(i)
+					continue
+				}
+				t.blend[n][i][l] = nearest(pal, over(p, ink, l))
+			}
+		}
+	}
+
+	t.bandTop, t.bandBot = balanceBase-balanceSize, min(Height, Height-pad+numberSize/2)
+	if k.withQR {
+		t.bandTop = min(t.bandTop, qrBlock().Min.Y)
+		t.bandBot = max(t.bandBot, qrBlock().Max.Y)
+	}
+	var err error
+	t.png, err = newPNGParts(Width, Height, pal, t.rows(0, t.bandTop), t.rows(t.bandBot, Height))
+	return t, err
+}
+
+// over lays the premultiplied ink at coverage l/16 over an opaque colour.
+func over(under sample, ink color.RGBA, l int) sample {
+	a := float64(l) / 16
+	ca := float64(ink.A) / 255
+	m := func(u, c uint8) uint8 { return uint8(float64(u)*(1-a*ca) + float64(c)*a + 0.5) }
+	return sample{m(under[0], ink.R), m(under[1], ink.G), m(under[2], ink.B), 0xFF}
+}
+
+// rows returns the raw PNG rows [from, to): each a filter byte (None) and the row's indices.
+func (t *template) rows(from, to int) []byte {
+	out := make([]byte, 0, (to-from)*(Width+1))
+	for y := from; y < to; y++ {
+		out = append(out, 0)
+		out = append(out, t.pix[y*Width:(y+1)*Width]...)
+	}
+	return out
+}
+
+// band is the raw rows of one card's band, drawn into directly.
+type band struct {
+	t    *template
+	raw  []byte
+	clip image.Rectangle
+}
+
+func (b *band) at(x, y int) int { return (y-b.t.bandTop)*(Width+1) + 1 + x }
+
+// drawQR sets the modules, whole pixels each, centred in the white block.
+func (b *band) drawQR(m *qrMatrix) {
+	block := qrBlock()
+	px := block.Dx() / (m.n + 2*qrQuietZone)
+	origin := block.Min.Add(image.Pt((block.Dx()-px*m.n)/2, (block.Dy()-px*m.n)/2))
+	for y := range m.n * px {
+		row := b.raw[b.at(origin.X, origin.Y+y):]
+		for x := range m.n {
+			if m.at(x, y/px) {
+				for i := x * px; i < (x+1)*px; i++ {
+					row[i] = b.t.qrInk
+				}
+			}
+		}
+	}
+}
+
+// drawLine draws a text as font.Drawer would, blending each glyph's coverage through the
+// template's tables instead of colour arithmetic.
+func (b *band) drawLine(l line) {
+	ink := 0
+	if l.muted {
+		ink = 1
+	}
+	table := b.t.blend[ink]
+	dot := fixed.P(l.x, l.base)
+	prev := rune(-1)
+	for _, r := range l.s {
+		if prev >= 0 {
+			dot.X += l.face.Kern(prev, r)
+		}
+		dr, mask, mp, adv, _ := l.face.Glyph(dot, r)
+		dot.X += adv
+		prev = r
+		clipped := dr.Intersect(b.clip)
+		for y := clipped.Min.Y; y < clipped.Max.Y; y++ {
+			for x := clipped.Min.X; x < clipped.Max.X; x++ {
+				mx, my := mp.X+x-dr.Min.X, mp.Y+y-dr.Min.Y
+				var cov uint32
+				if a, ok := mask.(*image.Alpha); ok {
+					cov = uint32(a.Pix[a.PixOffset(mx, my)])
+				} else {
+					_, _, _, a16 := mask.At(mx, my).RGBA()
+					cov = a16 >> 8
+				}
+				if lv := (cov*16 + 127) / 255; lv > 0 {
+					p := &b.raw[b.at(x, y)]
+					*p = table[*p][lv]
+				}
+			}
+		}
+	}
+}
