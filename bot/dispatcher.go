@@ -44,6 +44,7 @@ type Dispatcher struct {
 	cancelSends   context.CancelFunc
 	workers       sync.WaitGroup
 	saves         sync.WaitGroup // outcomes of sent rows being committed (see settleLater)
+	unsaved       chan struct{}  // a token per outcome being committed in the background: Options.Unsaved
 	stopOnce      sync.Once
 
 	mu       sync.Mutex
@@ -71,6 +72,7 @@ func New(store cardbot.Store, clock cardbot.Clock, senders []cardbot.Sender, pic
 		horizon:     5 * opt.Poll,
 		lead:        2 * opt.Poll,
 		wake:        make(chan struct{}, 1),
+		unsaved:     make(chan struct{}, opt.Unsaved),
 		stop:        make(chan struct{}),
 		inflight:    map[uint64]struct{}{},
 		queues:      map[string]*queue{},

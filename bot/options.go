@@ -32,6 +32,10 @@ type Options struct {
 	Backoff func(attempt int) time.Duration
 	// Workers is how many rows are worked on, and so sent, at once (default 16).
 	Workers int
+	// Unsaved is how many sent rows may wait at once for their outcome's commit while their worker
+	// goes on (default 4 × Workers). With Workers it bounds what a crash can send twice: a row the
+	// channel took but whose outcome was not committed is sent again after restart.
+	Unsaved int
 	// Limits paces channels by name; channels not named are not paced. Pacing runs on the real
 	// clock; a row whose slot is further off than 5×Poll goes back to the store with NextAt on the
 	// injected clock, so a backlog on one channel does not hold up the others.
@@ -61,6 +65,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Workers <= 0 {
 		o.Workers = 16
+	}
+	if o.Unsaved <= 0 {
+		o.Unsaved = 4 * o.Workers
 	}
 	if o.Poll <= 0 {
 		o.Poll = time.Second

@@ -118,15 +118,24 @@ func (d *Dispatcher) outgoing(m *cardbot.Message, to cardbot.Address) cardbot.Ou
 // backlog took seconds to clear. The next row of the same recipient may go out before this outcome
 // is committed; the order they are sent in is unchanged, and the row stays in the in-flight set
 // until its outcome is committed, so no poll admits it again. If the process dies before that
-// commit, the row is sent again after restart, as before: delivery stays at least once.
-func (d *Dispatcher) settleLater(m *cardbot.Message, o outcome) {
+// commit, the row is sent again after restart, as before: delivery stays at least once. At most
+// Options.Unsaved outcomes wait like this; beyond that the worker commits its own, so what a crash can
+// send twice stays bounded. It reports false when it did not take the row.
+func (d *Dispatcher) settleLater(m *cardbot.Message, o outcome) bool {
+	select {
+	case d.unsaved <- struct{}{}:
+	default:
+		return false
+	}
 	d.saves.Go(func() {
+		defer func() { <-d.unsaved }()
 		_ = d.settle(m, o) // settle logs a failure; the row then stays pending and is sent again
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		delete(d.inflight, m.ID)
 		d.refill()
 	})
+	return true
 }
 
 // send hands the row to its channel and commits the outcome, unless the channel's last real send
@@ -158,8 +167,7 @@ func (d *Dispatcher) send(j *job) (step, time.Duration) {
 		return done, 0 // a Drain deadline cut it short: the row stays as it was, to be sent after restart
 	}
 	o := d.judge(j, err, d.clock.Now())
-	if o.status == cardbot.MessageSent {
-		d.settleLater(j.msg, o)
+	if o.status == cardbot.MessageSent && d.settleLater(j.msg, o) {
 		return saving, 0
 	}
 	if d.settle(j.msg, o) != nil || !o.dueNow() {

@@ -2,8 +2,10 @@ package bot_test
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"cardbot"
 	"cardbot/bot"
@@ -51,5 +53,45 @@ func TestSendingDoesNotWaitForOutcomeCommits(t *testing.T) {
 	h.quiet()
 	if got := texts(tg.accepted()); len(got) != 3 {
 		t.Errorf("sent %v, want each row once", got)
+	}
+}
+
+// What a crash can send twice stays bounded: with the store held, a worker sends only until
+// Options.Unsaved outcomes wait for their commit, and then waits for its own.
+func TestUnsavedOutcomesAreBounded(t *testing.T) {
+	tg := newFake("telegram")
+	h := openHarness(t, cardbot.NewManualClock(t0))
+	var ms []cardbot.Message
+	for i, c := range h.clients(100, 6) {
+		ms = append(ms, notice(c.ID, strconv.Itoa(i)))
+	}
+	ids := h.enqueue(ms...)
+
+	held, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	let := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(let)
+	stuck := make(chan error, 1)
+	go func() {
+		stuck <- h.db.Update(context.Background(), func(cardbot.Tx) error {
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held // from here until release, no outcome can be committed
+	h.start(bot.Options{Workers: 1, Unsaved: 2}, tg)
+	// Two outcomes wait in the background; the third send's worker waits for its own commit.
+	eventually(t, "three rows are sent while the store is held", func() bool { return tg.count() == 3 })
+	time.Sleep(100 * time.Millisecond) // a fourth send would come now if the bound did not hold
+	if n := tg.count(); n != 3 {
+		t.Fatalf("%d rows sent with no outcome committed, want 1 worker + 2 unsaved = 3", n)
+	}
+	let()
+	if err := <-stuck; err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		h.waitStatus(id, cardbot.MessageSent)
 	}
 }

@@ -126,7 +126,7 @@ func newBroadcastEnv(t testing.TB, deps flows.BroadcastDeps, senders ...cardbot.
 func (e *bcEnv) run(limits map[string]bot.Limit, senders ...cardbot.Sender) {
 	ctx, cancel := context.WithCancel(context.Background())
 	e.d = bot.New(e.db, e.clock, senders, nil, nil, bot.Options{
-		Poll: e.poll, Workers: 16, Gate: e.bc, Images: e.bc,
+		Poll: e.poll, Workers: crashWorkers, Unsaved: crashUnsaved, Gate: e.bc, Images: e.bc,
 		Cascade: []string{"telegram", "sms"}, Limits: limits, QuietHours: e.quiet,
 	})
 	var wg sync.WaitGroup
