@@ -366,6 +366,7 @@ type broadcastData struct {
 	Done       int
 	Waiting    int  // pending and enqueued
 	Live       bool // the page polls for progress
+	Active     bool // it can still be paused or cancelled
 	Channels   []bcChannelRow
 	Skips      []skipRow
 	Recipients []recipientRow
@@ -463,8 +464,10 @@ func (p *Page) broadcastData(c *fiber.Ctx, bc *cardbot.Broadcast) (broadcastData
 }
 
 func progressData(bc *cardbot.Broadcast) broadcastData {
-	d := broadcastData{Broadcast: bc, Done: doneOf(bc.Progress), Live: live(bc.Status),
-		Waiting: bc.Progress.Pending + bc.Progress.Enqueued}
+	d := broadcastData{Broadcast: bc, Done: doneOf(bc.Progress), Waiting: bc.Progress.Pending + bc.Progress.Enqueued}
+	d.Active = live(bc.Status)
+	// A cancelled broadcast still learns the outcome of the rows it had queued: poll until it has.
+	d.Live = live(bc.Status) || (!editable(bc) && d.Waiting > 0)
 	for ch, r := range bc.Progress.Channels {
 		d.Channels = append(d.Channels, bcChannelRow{Channel: ch, ChannelResult: r})
 	}
