@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"cardbot"
+	"cardbot/admin"
 	"cardbot/bot"
 )
 
@@ -251,4 +252,30 @@ func TestScheduledBroadcastKeepsItsTime(t *testing.T) {
 	form.contains(t, `value="2026-03-05T11:00"`, `value="vip, regular"`, `name="months" value="3" checked`,
 		`value="2026-02-01"`, `value="2026-02-28"`, `scheduled`)
 	owner.get("/admin/broadcasts").must(t, http.StatusOK).contains(t, `data-status="scheduled"`, "2026-03-05 11:00")
+}
+
+// The owner's issue-6 screens are in the one route table the security tests walk, as owner routes:
+// so each is refused without a session, to staff, and (posts) without the CSRF token.
+func TestAutomationRoutesAreOwnerRoutes(t *testing.T) {
+	s := newSite(t)
+	want := map[string]bool{
+		"GET /admin/broadcasts": true, "GET /admin/broadcasts/new": true, "POST /admin/broadcasts": true,
+		"POST /admin/broadcasts/audience": true, "GET /admin/broadcasts/:id": true, "POST /admin/broadcasts/:id": true,
+		"GET /admin/broadcasts/:id/progress": true, "POST /admin/broadcasts/:id/start": true,
+		"POST /admin/broadcasts/:id/pause": true, "POST /admin/broadcasts/:id/resume": true,
+		"POST /admin/broadcasts/:id/cancel": true, "GET /admin/stats": true, "GET /admin/automation": true,
+		"GET /admin/automation/ratings": true,
+	}
+	for _, r := range admin.RoutesOf(s.page) {
+		key := r.Method + " " + r.Path
+		if want[key] {
+			if !r.OwnerOnly {
+				t.Errorf("%s is not an owner route", key)
+			}
+			delete(want, key)
+		}
+	}
+	for key := range want {
+		t.Errorf("%s is not in the route table", key)
+	}
 }
