@@ -339,12 +339,24 @@ func (p *Page) broadcastSaved(c *fiber.Ctx, f broadcastForm, bc *cardbot.Broadca
 	return c.Redirect("/admin/broadcasts/"+strconv.FormatUint(bc.ID, 10)+"?done=saved", fiber.StatusSeeOther)
 }
 
-func (p *Page) loadBroadcast(c *fiber.Ctx) (*cardbot.Broadcast, error) {
+// withBroadcast runs fn on the broadcast the path names: not running without the broadcasts, 404
+// for an unknown one.
+func (p *Page) withBroadcast(c *fiber.Ctx, fn func(*cardbot.Broadcast) error) error {
+	if p.auto.broadcasts == nil {
+		return p.notRunning(c)
+	}
 	id, ok := siteID(c)
 	if !ok {
-		return nil, cardbot.Errorf(cardbot.NotFound, "no such broadcast")
+		return p.notFound(c)
 	}
-	return p.auto.broadcasts.Get(c.UserContext(), id)
+	bc, err := p.auto.broadcasts.Get(c.UserContext(), id)
+	if cardbot.CodeOf(err) == cardbot.NotFound {
+		return p.notFound(c)
+	}
+	if err != nil {
+		return err
+	}
+	return fn(bc)
 }
 
 func (p *Page) hasImage(c *fiber.Ctx, id uint64) (bool, error) {
@@ -391,31 +403,20 @@ type recipientRow struct {
 
 // broadcast shows a draft or scheduled broadcast as its form, and a started one with its progress.
 func (p *Page) broadcast(c *fiber.Ctx) error {
-	if p.auto.broadcasts == nil {
-		return p.notRunning(c)
-	}
-	bc, err := p.loadBroadcast(c)
-	if cardbot.CodeOf(err) == cardbot.NotFound {
-		return p.notFound(c)
-	}
-	if err != nil {
-		return err
-	}
-	var v view
-	if editable(bc) {
-		has, err := p.hasImage(c, bc.ID)
+	return p.withBroadcast(c, func(bc *cardbot.Broadcast) error {
+		if editable(bc) {
+			has, err := p.hasImage(c, bc.ID)
+			if err != nil {
+				return err
+			}
+			return p.flashed(c, p.newView(c, bc.Name, p.formOf(bc, has)), "broadcast_form")
+		}
+		d, err := p.broadcastData(c, bc)
 		if err != nil {
 			return err
 		}
-		v = p.newView(c, bc.Name, p.formOf(bc, has))
-		return p.flashed(c, v, "broadcast_form")
-	}
-	d, err := p.broadcastData(c, bc)
-	if err != nil {
-		return err
-	}
-	v = p.newView(c, bc.Name, d)
-	return p.flashed(c, v, "broadcast")
+		return p.flashed(c, p.newView(c, bc.Name, d), "broadcast")
+	})
 }
 
 func (p *Page) flashed(c *fiber.Ctx, v view, page string) error {
@@ -481,69 +482,49 @@ func progressData(bc *cardbot.Broadcast) broadcastData {
 
 // broadcastProgress is the live part of a started broadcast's page, polled by htmx.
 func (p *Page) broadcastProgress(c *fiber.Ctx) error {
-	if p.auto.broadcasts == nil {
-		return p.notRunning(c)
-	}
-	bc, err := p.loadBroadcast(c)
-	if cardbot.CodeOf(err) == cardbot.NotFound {
-		return p.notFound(c)
-	}
-	if err != nil {
-		return err
-	}
-	return p.fragment(c, "broadcast", "progress", progressData(bc))
+	return p.withBroadcast(c, func(bc *cardbot.Broadcast) error {
+		return p.fragment(c, "broadcast", "progress", progressData(bc))
+	})
 }
 
 func (p *Page) saveBroadcast(c *fiber.Ctx) error {
-	b := p.auto.broadcasts
-	if b == nil {
-		return p.notRunning(c)
-	}
-	bc, err := p.loadBroadcast(c)
-	if cardbot.CodeOf(err) == cardbot.NotFound {
-		return p.notFound(c)
-	}
-	if err != nil {
-		return err
-	}
-	has, err := p.hasImage(c, bc.ID)
-	if err != nil {
-		return err
-	}
-	f := p.formOf(bc, has)
-	spec, err := p.readBroadcast(c, &f)
-	var img []byte
-	if err == nil {
-		img, err = uploadedImage(c)
-	}
-	if err == nil && img != nil {
-		if err = b.SetImage(c.UserContext(), bc.ID, img); err == nil {
-			f.HasImage = true
+	return p.withBroadcast(c, func(bc *cardbot.Broadcast) error {
+		b := p.auto.broadcasts
+		has, err := p.hasImage(c, bc.ID)
+		if err != nil {
+			return err
 		}
-	}
-	if err == nil {
-		bc, err = b.Edit(c.UserContext(), bc.ID, spec)
-	}
-	return p.broadcastSaved(c, f, bc, err)
+		f := p.formOf(bc, has)
+		spec, err := p.readBroadcast(c, &f)
+		var img []byte
+		if err == nil {
+			img, err = uploadedImage(c)
+		}
+		if err == nil && img != nil {
+			if err = b.SetImage(c.UserContext(), bc.ID, img); err == nil {
+				f.HasImage = true
+			}
+		}
+		if err == nil {
+			bc, err = b.Edit(c.UserContext(), bc.ID, spec)
+		}
+		return p.broadcastSaved(c, f, bc, err)
+	})
 }
 
 // broadcastAction starts, pauses, resumes or cancels a broadcast and goes back to its page.
 func (p *Page) broadcastAction(c *fiber.Ctx, act string) error {
-	b := p.auto.broadcasts
-	if b == nil {
-		return p.notRunning(c)
-	}
-	id, ok := siteID(c)
-	if !ok {
-		return p.notFound(c)
-	}
-	do := map[string]func(context.Context, uint64) (*cardbot.Broadcast, error){
-		"start": b.Start, "pause": b.Pause, "resume": b.Resume, "cancel": b.Cancel,
-	}[act]
-	_, err := do(c.UserContext(), id)
-	if cardbot.CodeOf(err) == cardbot.NotFound {
-		return p.notFound(c)
-	}
+	return p.withBroadcast(c, func(bc *cardbot.Broadcast) error {
+		b := p.auto.broadcasts
+		do := map[string]func(context.Context, uint64) (*cardbot.Broadcast, error){
+			"start": b.Start, "pause": b.Pause, "resume": b.Resume, "cancel": b.Cancel,
+		}[act]
+		_, err := do(c.UserContext(), bc.ID)
+		return p.acted(c, bc.ID, act, err)
+	})
+}
+
+func (p *Page) acted(c *fiber.Ctx, id uint64, act string, err error) error {
 	msg, err := refused(err)
 	if err != nil {
 		return err

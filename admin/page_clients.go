@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"cardbot"
 
@@ -58,24 +57,11 @@ func (p *Page) clientQuery(c *fiber.Ctx, d clientsData) (cardbot.ClientQuery, er
 		}
 		q.Before = v
 	}
-	loc, err := time.LoadLocation(p.cfg().Business.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
-	day := func(s string) (time.Time, error) {
-		if s == "" {
-			return time.Time{}, nil
-		}
-		t, err := time.ParseInLocation(time.DateOnly, s, loc)
-		if err != nil {
-			return t, cardbot.Errorf(cardbot.Invalid, "%q is not a date like 2026-03-01", s)
-		}
-		return t, nil
-	}
-	if q.ActiveFrom, err = day(d.From); err != nil {
+	var err error
+	if q.ActiveFrom, err = parseDay(d.From, p.loc()); err != nil {
 		return q, err
 	}
-	to, err := day(d.To)
+	to, err := parseDay(d.To, p.loc())
 	if err != nil {
 		return q, err
 	}

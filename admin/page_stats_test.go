@@ -40,6 +40,18 @@ func (s *site) lastOperation(t *testing.T, number string) uint64 {
 	return id
 }
 
+// refer records that friend came by the referrer's link.
+func (s *site) refer(t *testing.T, friend, referrer *cardbot.Client) {
+	t.Helper()
+	err := s.db.Update(t.Context(), func(tx cardbot.Tx) error {
+		friend.ReferredBy, friend.Source = referrer.ID, "referral"
+		return tx.PutClient(friend)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // rate stores a visit rating the customer gave now.
 func (s *site) rate(t *testing.T, client *cardbot.Client, op uint64, score int, branch, feedback string) {
 	t.Helper()
@@ -66,13 +78,7 @@ func TestStatisticsPageShowsTheLedgersFigures(t *testing.T) {
 	boris, borisCard := s.newClient("Борис", "+79990000002", "bonus")
 	vera, veraCard := s.newClient("Вера", "+79990000003", "bonus")
 	s.newClient("Глеб", "+79990000004", "coffee")
-	err := s.db.Update(t.Context(), func(tx cardbot.Tx) error {
-		vera.ReferredBy, vera.Source = anna.ID, "referral"
-		return tx.PutClient(vera)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s.refer(t, vera, anna)
 	owner.operate(t, anna, annaCard, url.Values{"type": {"purchase"}, "purchase": {"1000"}})   // +50
 	owner.operate(t, anna, annaCard, url.Values{"type": {"redeem"}, "amount": {"30"}})         // −30
 	owner.operate(t, boris, borisCard, url.Values{"type": {"purchase"}, "purchase": {"2000"}}) // +100
@@ -149,13 +155,7 @@ func TestRatingsListAndClientPage(t *testing.T) {
 	anna, _ := s.newClient("Анна", "+79990000001", "bonus")
 	boris, _ := s.newClient("Борис", "+79990000002", "bonus")
 	friend, _ := s.newClient("Вера", "+79990000003", "bonus")
-	err := s.db.Update(t.Context(), func(tx cardbot.Tx) error {
-		friend.ReferredBy = anna.ID
-		return tx.PutClient(friend)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s.refer(t, friend, anna)
 	owner.get("/admin/automation/ratings").must(t, http.StatusOK).contains(t, `id="no-ratings"`)
 	for i := range 60 {
 		s.rate(t, anna, uint64(1000+i), 5, "center", "")

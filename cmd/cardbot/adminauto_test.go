@@ -1,39 +1,24 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
-
-	"cardbot"
 )
 
 // The wired service gives the admin page its broadcasts, statistics and the running scheduler: the
 // owner's three screens open, and the automation screen lists every job with its next run.
 func TestAdminAutomationScreensAreWired(t *testing.T) {
 	configPath := writeConfig(t, smallConfig)
-	cfg, err := loadConfig(configPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var log syncBuffer
-	srv, err := newServer(cfg, cardbot.SystemClock{}, newLogger(&log))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- srv.Run(ctx) }()
+	srv, stop := runServer(t, configPath)
 	defer func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Error(err)
 		}
 	}()
 	var out strings.Builder
-	if err := userCommand(ctx, []string{"add", "olga", "-config", configPath}, strings.NewReader("correct horse\n"), &out); err != nil {
+	if err := userCommand(t.Context(), []string{"add", "olga", "-config", configPath}, strings.NewReader("correct horse\n"), &out); err != nil {
 		t.Fatal(err)
 	}
 	base := "http://" + srv.Addr()
