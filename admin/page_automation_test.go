@@ -1,7 +1,11 @@
 package admin_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -277,5 +281,38 @@ func TestAutomationRoutesAreOwnerRoutes(t *testing.T) {
 	}
 	for key := range want {
 		t.Errorf("%s is not in the route table", key)
+	}
+}
+
+// A browser sends the broadcast form as multipart (it can carry a picture): the ticked lists and the
+// uploaded picture arrive, and the draft shows the picture as uploaded.
+func TestBroadcastFormAsABrowserSendsIt(t *testing.T) {
+	s := newSite(t)
+	owner := ownerOf(t, s)
+	owner.get("/admin/broadcasts/new").must(t, http.StatusOK)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, kv := range [][2]string{{"_csrf", owner.csrf}, {"name", "С картинкой"}, {"text", "Новое меню"}, {"picture", "image"},
+		{"programs", "bonus"}, {"programs", "plain"}, {"months", "5"}, {"months", "6"}, {"balance_min", "50"}} {
+		mw.WriteField(kv[0], kv[1])
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
+	fw, _ := mw.CreateFormFile("image", "menu.png")
+	png.Encode(fw, img)
+	mw.Close()
+	p := owner.send("POST", "/admin/broadcasts", &body, "Content-Type", mw.FormDataContentType())
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("create: %d\n%s", p.Status, p.Body)
+	}
+	form := owner.get(p.Location).must(t, http.StatusOK)
+	form.contains(t, `id="bc-has-image"`, `value="bonus" checked`, `value="plain" checked`,
+		`name="months" value="5" checked`, `name="months" value="6" checked`, `id="bc-balance-min" name="balance_min" value="50"`)
+	list, err := s.broadcasts.List(t.Context())
+	if err != nil || len(list) != 1 {
+		t.Fatalf("%d broadcasts, %v", len(list), err)
+	}
+	seg := list[0].Segment
+	if len(seg.Programs) != 2 || len(seg.BirthdayMonths) != 2 || seg.BalanceMin == nil || *seg.BalanceMin != 5000 {
+		t.Fatalf("segment stored as %+v", seg)
 	}
 }

@@ -187,16 +187,19 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 func (b *browser) do(method, path string, form url.Values, headers ...string) page {
 	b.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
+	if form == nil {
+		return b.send(method, path, nil, headers...)
 	}
+	headers = append([]string{"Content-Type", "application/x-www-form-urlencoded"}, headers...)
+	return b.send(method, path, strings.NewReader(form.Encode()), headers...)
+}
+
+// send sends a request with any body (a multipart form, say); headers are name, value pairs.
+func (b *browser) send(method, path string, body io.Reader, headers ...string) page {
+	b.t.Helper()
 	req, err := http.NewRequest(method, b.s.url+path, body)
 	if err != nil {
 		b.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])

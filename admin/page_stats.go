@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"fmt"
 	"html/template"
 	"slices"
 	"time"
@@ -133,7 +132,7 @@ func statsCharts(v view, st *cardbot.Stats) map[string]template.HTML {
 	var names []string
 	var issued, total []float64
 	for _, pr := range st.Programs {
-		names = append(names, fmt.Sprintf("%s (%s)", pr.Name, v.T(string(pr.Type))))
+		names = append(names, pr.Name) // the type is in the table above: long labels overlap
 		issued, total = append(issued, float64(pr.CardsIssued)), append(total, float64(pr.Cards))
 	}
 	if len(names) > 0 {
