@@ -217,4 +217,5 @@ var russianTexts = map[string]string{
 	"prune old idempotency keys and seen update ids":    "удалить старые ключи идемпотентности и id обновлений",
 	"Negative only": "Только негативные", "No ratings yet.": "Оценок пока нет.", "Score": "Оценка", "Visit": "Визит",
 	"What the client wrote": "Что написал клиент", "Older ratings": "Более ранние оценки",
+	"The picture is larger than 60 KB: make it smaller (a JPEG of about 1000 pixels) and choose it again.": "Картинка больше 60 КБ: уменьшите её (JPEG около 1000 пикселей) и выберите снова.",
 }

@@ -265,7 +265,7 @@ func TestAutomationRoutesAreOwnerRoutes(t *testing.T) {
 	want := map[string]bool{
 		"GET /admin/broadcasts": true, "GET /admin/broadcasts/new": true, "POST /admin/broadcasts": true,
 		"POST /admin/broadcasts/audience": true, "GET /admin/broadcasts/:id": true, "POST /admin/broadcasts/:id": true,
-		"GET /admin/broadcasts/:id/progress": true, "POST /admin/broadcasts/:id/start": true,
+		"GET /admin/broadcasts/:id/progress": true, "GET /admin/broadcasts/:id/image": true, "POST /admin/broadcasts/:id/start": true,
 		"POST /admin/broadcasts/:id/pause": true, "POST /admin/broadcasts/:id/resume": true,
 		"POST /admin/broadcasts/:id/cancel": true, "GET /admin/stats": true, "GET /admin/automation": true,
 		"GET /admin/automation/ratings": true,
@@ -307,6 +307,10 @@ func TestBroadcastFormAsABrowserSendsIt(t *testing.T) {
 	form := owner.get(p.Location).must(t, http.StatusOK)
 	form.contains(t, `id="bc-has-image"`, `value="bonus" checked`, `value="plain" checked`,
 		`name="months" value="5" checked`, `name="months" value="6" checked`, `id="bc-balance-min" name="balance_min" value="50"`)
+	shown := owner.get(strings.SplitN(p.Location, "?", 2)[0]+"/image").must(t, http.StatusOK)
+	if !strings.HasPrefix(shown.Body, "\x89PNG") {
+		t.Fatal("the uploaded picture is not served back as PNG")
+	}
 	list, err := s.broadcasts.List(t.Context())
 	if err != nil || len(list) != 1 {
 		t.Fatalf("%d broadcasts, %v", len(list), err)
@@ -315,4 +319,33 @@ func TestBroadcastFormAsABrowserSendsIt(t *testing.T) {
 	if len(seg.Programs) != 2 || len(seg.BirthdayMonths) != 2 || seg.BalanceMin == nil || *seg.BalanceMin != 5000 {
 		t.Fatalf("segment stored as %+v", seg)
 	}
+}
+
+// A big audience is listed 100 recipients a page.
+func TestBroadcastRecipientsArePaged(t *testing.T) {
+	s := newSite(t)
+	owner := ownerOf(t, s)
+	for i := range 105 {
+		s.newClient("Клиент", "", "bonus", cardbot.Address{Channel: "telegram", ID: uintStr(uint64(500 + i))})
+	}
+	chat := &chats{got: map[string][]string{}, gate: make(chan struct{})} // nothing goes out: the list is what is checked
+	s.sending(chat)
+	p := owner.post("/admin/broadcasts", url.Values{"name": {"Всем"}, "text": {"Привет"}})
+	id := strings.TrimPrefix(strings.SplitN(p.Location, "?", 2)[0], "/admin/broadcasts/")
+	owner.post("/admin/broadcasts/"+id+"/start", nil).must(t, http.StatusSeeOther)
+	first := owner.get("/admin/broadcasts/"+id).must(t, http.StatusOK)
+	if n := strings.Count(first.Body, `<tr id="recipient-`); n != 100 {
+		t.Fatalf("%d recipients on the first page", n)
+	}
+	first.contains(t, `id="recipient-1"`, `id="recipient-100"`, `href="/admin/broadcasts/`+id+`?after=100#recipients"`)
+	second := owner.get("/admin/broadcasts/"+id+"?after=100").must(t, http.StatusOK)
+	if n := strings.Count(second.Body, `<tr id="recipient-`); n != 5 {
+		t.Fatalf("%d recipients on the second page", n)
+	}
+	second.contains(t, `id="recipient-105"`, `id="recipients-first"`)
+	if strings.Contains(second.Body, `id="recipients-next"`) {
+		t.Fatal("a next page after the last recipient")
+	}
+	owner.post("/admin/broadcasts/"+id+"/cancel", nil).must(t, http.StatusSeeOther)
+	close(chat.gate)
 }

@@ -33,6 +33,7 @@ type broadcastForm struct {
 	LastFrom, LastTo                           string // dates, both included
 	ScheduledAt                                string // datetime-local in the business timezone; "" starts by hand
 	HasImage                                   bool
+	MaxImage                                   int    // bytes, for the browser's own check before sending
 	Error                                      string // the last start that failed (a scheduled one)
 	FormError                                  string
 
@@ -56,7 +57,7 @@ func (p *Page) loc() *time.Location {
 
 func (p *Page) emptyBroadcastForm() broadcastForm {
 	f := broadcastForm{Programs: map[string]bool{}, Types: map[string]bool{}, Months: map[int]bool{},
-		AllPrograms: p.wallet().Programs(), AllTypes: cardbot.ProgramTypes}
+		AllPrograms: p.wallet().Programs(), AllTypes: cardbot.ProgramTypes, MaxImage: maxBroadcastImage}
 	for m := time.January; m <= time.December; m++ {
 		f.AllMonths = append(f.AllMonths, monthOption{N: int(m), Name: "month_" + strconv.Itoa(int(m))})
 	}
@@ -568,3 +569,23 @@ func (p *Page) startBroadcast(c *fiber.Ctx) error  { return p.broadcastAction(c,
 func (p *Page) pauseBroadcast(c *fiber.Ctx) error  { return p.broadcastAction(c, "pause") }
 func (p *Page) resumeBroadcast(c *fiber.Ctx) error { return p.broadcastAction(c, "resume") }
 func (p *Page) cancelBroadcast(c *fiber.Ctx) error { return p.broadcastAction(c, "cancel") }
+
+// broadcastImage serves a broadcast's uploaded picture (as stored, PNG) for the owner to see.
+func (p *Page) broadcastImage(c *fiber.Ctx) error {
+	return p.withBroadcast(c, func(bc *cardbot.Broadcast) error {
+		var img []byte
+		err := p.store().View(c.UserContext(), func(tx cardbot.Tx) error {
+			var err error
+			img, err = tx.BroadcastImage(bc.ID)
+			return err
+		})
+		if cardbot.CodeOf(err) == cardbot.NotFound {
+			return p.notFound(c)
+		}
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, "image/png")
+		return c.Send(img)
+	})
+}

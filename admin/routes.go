@@ -85,6 +85,7 @@ func (p *Page) routes() []route {
 		{"GET", "/admin/broadcasts/:id", ownerOnly, (*Page).broadcast},
 		{"POST", "/admin/broadcasts/:id", ownerOnly, (*Page).saveBroadcast},
 		{"GET", "/admin/broadcasts/:id/progress", ownerOnly, (*Page).broadcastProgress},
+		{"GET", "/admin/broadcasts/:id/image", ownerOnly, (*Page).broadcastImage},
 		{"POST", "/admin/broadcasts/:id/start", ownerOnly, (*Page).startBroadcast},
 		{"POST", "/admin/broadcasts/:id/pause", ownerOnly, (*Page).pauseBroadcast},
 		{"POST", "/admin/broadcasts/:id/resume", ownerOnly, (*Page).resumeBroadcast},
