@@ -172,7 +172,7 @@ var russianTexts = map[string]string{
 	"Name (for you; customers do not see it)": "Название (для вас; клиенты его не видят)",
 	"Template variables":                      "Подстановки", "Picture": "Картинка", "None": "Нет", "The client's card": "Карта клиента",
 	"An uploaded picture": "Загруженная картинка", "uploaded": "загружена",
-	"Picture file, PNG, JPEG or GIF up to 60 KB": "Файл картинки: PNG, JPEG или GIF до 60 КБ",
+	"Picture file, PNG, JPEG or GIF up to 48 KB": "Файл картинки: PNG, JPEG или GIF до 48 КБ",
 	"Link button (optional)":                     "Кнопка-ссылка (необязательно)", "Button text": "Текст кнопки", "Button": "Кнопка",
 	"Who gets it (every condition given must hold; none: everyone)": "Кому (должны выполняться все заданные условия; без условий — всем)",
 	"Tiers (comma-separated)": "Уровни (через запятую)", "Balance from": "Баланс от", "Balance to": "Баланс до",
@@ -217,5 +217,5 @@ var russianTexts = map[string]string{
 	"prune old idempotency keys and seen update ids":    "удалить старые ключи идемпотентности и id обновлений",
 	"Negative only": "Только негативные", "No ratings yet.": "Оценок пока нет.", "Score": "Оценка", "Visit": "Визит",
 	"What the client wrote": "Что написал клиент", "Older ratings": "Более ранние оценки",
-	"The picture is larger than 60 KB: make it smaller (a JPEG of about 1000 pixels) and choose it again.": "Картинка больше 60 КБ: уменьшите её (JPEG около 1000 пикселей) и выберите снова.",
+	"The picture is larger than 48 KB: make it smaller (a JPEG of about 800 pixels) and choose it again.": "Картинка больше 48 КБ: уменьшите её (JPEG около 800 пикселей) и выберите снова.",
 }

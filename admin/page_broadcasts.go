@@ -16,8 +16,9 @@ import (
 // recipientsPerPage pages a broadcast's audience on its page.
 const recipientsPerPage = 100
 
-// maxBroadcastImage bounds an uploaded picture: the whole request must fit the HTTP body limit.
-const maxBroadcastImage = maxBody - 4<<10
+// maxBroadcastImage bounds an uploaded picture: the whole request, with a long Cyrillic text, must
+// fit the HTTP body limit (64 KB).
+const maxBroadcastImage = 48 << 10
 
 // broadcastForm is the create/edit form of a broadcast as the owner typed it, so a refused form
 // comes back as it was sent.
