@@ -199,6 +199,9 @@ func TestOwnerSendsABroadcastToASegment(t *testing.T) {
 	// A started broadcast cannot be edited any more.
 	owner.post("/admin/broadcasts/"+id, url.Values{"name": {"x"}, "text": {"y"}}).must(t, http.StatusBadRequest).contains(t, `id="form-error"`)
 	owner.get("/admin/broadcasts").must(t, http.StatusOK).contains(t, `id="broadcast-`+id+`" data-status="done"`)
+	owner.get("/admin/broadcasts/999").must(t, http.StatusNotFound)
+	owner.post("/admin/broadcasts/999/start", nil).must(t, http.StatusNotFound)
+	owner.get("/admin/broadcasts/"+id+"/image").must(t, http.StatusNotFound) // it carried no picture
 }
 
 // A running broadcast is paused, resumed and cancelled from its page; the page polls while it runs.
