@@ -115,6 +115,8 @@ type Tx interface {
 	ClientRatings(clientID uint64, before uint64, limit int) ([]*Rating, error)
 	// Ratings lists ratings by ascending id, starting after the given id (statistics, admin page).
 	Ratings(after uint64, limit int) ([]*Rating, error)
+	// RatingsNewestFirst lists ratings by descending id, starting below the given id (0: newest).
+	RatingsNewestFirst(before uint64, limit int) ([]*Rating, error)
 	// Mark returns when something named by key last happened (a greeting, a reward), zero when never;
 	// PutMark records it. The automation keeps its "once a year", "once per N days" and "once ever"
 	// promises with them.

@@ -36,6 +36,7 @@ type Page struct {
 	views    *views
 	limiter  *loginLimiter
 	counts   countCache
+	auto     automation // broadcasts, statistics, the scheduler's jobs
 
 	// setupToken opens /admin/setup while nobody can log in; it is made at start and dies with the
 	// first owner account.
@@ -82,6 +83,10 @@ type PageDeps struct {
 	Runtime  Runtime                    // nil: stored settings take effect at the next start
 	Channels Channels                   // nil: every channel shows as off
 	Validate func(cardbot.Config) error // config.yaml's validation, run on every edit; nil: none
+	// The owner's automation screens (issue 6); each one left nil shows as not running.
+	Broadcasts cardbot.Broadcaster
+	Stats      cardbot.StatsProvider
+	Jobs       JobLister
 }
 
 // NewPage builds the admin page and puts the owner's stored settings in force.
@@ -99,6 +104,7 @@ func NewPage(ctx context.Context, d PageDeps) (*Page, error) {
 		api: api, runtime: d.Runtime, channels: d.Channels, validate: d.Validate,
 		secure: strings.HasPrefix(api.cfg.HTTP.BaseURL, "https://"), views: v,
 		limiter: newLoginLimiter(api.clock),
+		auto:    automation{broadcasts: d.Broadcasts, stats: d.Stats, jobs: d.Jobs},
 	}
 	o, err := p.loadOverrides(ctx)
 	if err != nil {

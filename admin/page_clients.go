@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"cardbot"
 
@@ -58,24 +57,11 @@ func (p *Page) clientQuery(c *fiber.Ctx, d clientsData) (cardbot.ClientQuery, er
 		}
 		q.Before = v
 	}
-	loc, err := time.LoadLocation(p.cfg().Business.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
-	day := func(s string) (time.Time, error) {
-		if s == "" {
-			return time.Time{}, nil
-		}
-		t, err := time.ParseInLocation(time.DateOnly, s, loc)
-		if err != nil {
-			return t, cardbot.Errorf(cardbot.Invalid, "%q is not a date like 2026-03-01", s)
-		}
-		return t, nil
-	}
-	if q.ActiveFrom, err = day(d.From); err != nil {
+	var err error
+	if q.ActiveFrom, err = parseDay(d.From, p.loc()); err != nil {
 		return q, err
 	}
-	to, err := day(d.To)
+	to, err := parseDay(d.To, p.loc())
 	if err != nil {
 		return q, err
 	}
@@ -137,7 +123,8 @@ type clientData struct {
 	MessagesBefore uint64
 	Friends        []*cardbot.Client
 	Referrer       *cardbot.Client
-	OpKey          string // makes a form posted twice count once
+	Ratings        []ratingRow // the client's visit ratings, newest first
+	OpKey          string      // makes a form posted twice count once
 	Error          string
 }
 
@@ -215,32 +202,13 @@ func (p *Page) clientData(c *fiber.Ctx, id uint64) (clientData, error) {
 				return err
 			}
 		}
-		d.Friends, err = referredBy(tx, id)
+		if d.Ratings, err = p.clientRatings(tx, id); err != nil {
+			return err
+		}
+		d.Friends, err = tx.ReferredClients(id) // the store's referral index, not a scan
 		return err
 	})
 	return d, err
-}
-
-// referredBy lists the clients who came by the client's invite link. Friends join after the client
-// who invited them, so only newer clients are read.
-func referredBy(tx cardbot.Tx, id uint64) ([]*cardbot.Client, error) {
-	var friends []*cardbot.Client
-	after := id
-	for {
-		page, err := tx.Clients(after, 1000)
-		if err != nil {
-			return nil, err
-		}
-		for _, cl := range page {
-			if cl.ReferredBy == id {
-				friends = append(friends, cl)
-			}
-			after = cl.ID
-		}
-		if len(page) < 1000 {
-			return friends, nil
-		}
-	}
 }
 
 // operation records an operation on one of the client's cards through the same wallet call and

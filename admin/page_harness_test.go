@@ -37,6 +37,20 @@ type site struct {
 	engine *flows.Engine
 	page   *admin.Page
 	live   *recordingRuntime
+	// The issue-6 screens' back ends, as the service wires them (nothing runs them until a test does).
+	broadcasts *flows.Broadcasts
+	scheduler  *flows.Scheduler
+}
+
+// schedulerJobs shows the scheduler's jobs to the page, as the wiring does.
+type schedulerJobs struct{ s *flows.Scheduler }
+
+func (j schedulerJobs) Jobs() []admin.Job {
+	var out []admin.Job
+	for _, info := range j.s.Jobs() {
+		out = append(out, admin.Job(info))
+	}
+	return out
 }
 
 // recordingRuntime applies settings to the engine as the wiring does, and remembers the last cascade
@@ -95,7 +109,20 @@ func startSite(t testing.TB, db *store.DB, channels admin.Channels, edit ...func
 	app := admin.NewApp(log)
 	deps := admin.Deps{Store: db, Wallet: w, Clock: clock, Config: cfg, Log: log, Notifier: engine}
 	admin.NewAPI(deps).Mount(app)
-	page, err := admin.NewPage(context.Background(), admin.PageDeps{Deps: deps, Runtime: live, Channels: channels, Validate: configfile.Validate})
+	broadcasts, err := flows.NewBroadcasts(context.Background(), flows.BroadcastDeps{Store: db, Clock: clock, Config: cfg, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats, err := flows.NewStatistics(flows.StatsDeps{Store: db, Config: cfg, Ratings: flows.StoredRatings{Store: db}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scheduler, err := flows.NewScheduler(engine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := admin.NewPage(context.Background(), admin.PageDeps{Deps: deps, Runtime: live, Channels: channels, Validate: configfile.Validate,
+		Broadcasts: broadcasts, Stats: stats, Jobs: schedulerJobs{scheduler}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +136,7 @@ func startSite(t testing.TB, db *store.DB, channels admin.Channels, edit ...func
 	go app.Listener(ln)
 	t.Cleanup(func() { app.ShutdownWithTimeout(5 * time.Second) })
 	return &site{t: t, url: "http://" + ln.Addr().String(), db: db, clock: clock, cfg: cfg, wallet: w,
-		engine: engine, page: page, live: live}
+		engine: engine, page: page, live: live, broadcasts: broadcasts, scheduler: scheduler}
 }
 
 // addUser stores an admin page user as `cardbot user add` does, but with bcrypt's lowest cost, so
@@ -160,16 +187,19 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 func (b *browser) do(method, path string, form url.Values, headers ...string) page {
 	b.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
+	if form == nil {
+		return b.send(method, path, nil, headers...)
 	}
+	headers = append([]string{"Content-Type", "application/x-www-form-urlencoded"}, headers...)
+	return b.send(method, path, strings.NewReader(form.Encode()), headers...)
+}
+
+// send sends a request with any body (a multipart form, say); headers are name, value pairs.
+func (b *browser) send(method, path string, body io.Reader, headers ...string) page {
+	b.t.Helper()
 	req, err := http.NewRequest(method, b.s.url+path, body)
 	if err != nil {
 		b.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])

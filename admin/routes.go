@@ -76,6 +76,23 @@ func (p *Page) routes() []route {
 
 		{"GET", "/admin/users", ownerOnly, (*Page).users},
 		{"POST", "/admin/users", ownerOnly, (*Page).createUser},
+
+		// Issue 6: broadcasts, statistics, the automation's jobs and the visit ratings.
+		{"GET", "/admin/broadcasts", ownerOnly, (*Page).broadcastList},
+		{"GET", "/admin/broadcasts/new", ownerOnly, (*Page).newBroadcast},
+		{"POST", "/admin/broadcasts", ownerOnly, (*Page).createBroadcast},
+		{"POST", "/admin/broadcasts/audience", ownerOnly, (*Page).broadcastAudience},
+		{"GET", "/admin/broadcasts/:id", ownerOnly, (*Page).broadcast},
+		{"POST", "/admin/broadcasts/:id", ownerOnly, (*Page).saveBroadcast},
+		{"GET", "/admin/broadcasts/:id/progress", ownerOnly, (*Page).broadcastProgress},
+		{"GET", "/admin/broadcasts/:id/image", ownerOnly, (*Page).broadcastImage},
+		{"POST", "/admin/broadcasts/:id/start", ownerOnly, (*Page).startBroadcast},
+		{"POST", "/admin/broadcasts/:id/pause", ownerOnly, (*Page).pauseBroadcast},
+		{"POST", "/admin/broadcasts/:id/resume", ownerOnly, (*Page).resumeBroadcast},
+		{"POST", "/admin/broadcasts/:id/cancel", ownerOnly, (*Page).cancelBroadcast},
+		{"GET", "/admin/stats", ownerOnly, (*Page).statsPage},
+		{"GET", "/admin/automation", ownerOnly, (*Page).automationPage},
+		{"GET", "/admin/automation/ratings", ownerOnly, (*Page).ratingsPage},
 	}
 }
 

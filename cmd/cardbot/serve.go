@@ -276,11 +276,18 @@ func (s *server) hintAboutKeys(ctx context.Context) {
 // mountAdminPage builds the admin page over the API's dependencies, with the live settings seam and
 // the channels, and puts the owner's stored settings in force.
 func (s *server) mountAdminPage(deps admin.Deps, senders []cardbot.Sender) error {
+	stats, err := newStatistics(s.db, s.cfg)
+	if err != nil {
+		return err
+	}
 	page, err := admin.NewPage(context.Background(), admin.PageDeps{
-		Deps:     deps,
-		Runtime:  liveSettings{engine: s.engine, dispatcher: s.dispatcher},
-		Channels: newAdminChannels(s, senders),
-		Validate: configfile.Validate,
+		Deps:       deps,
+		Runtime:    liveSettings{engine: s.engine, dispatcher: s.dispatcher},
+		Channels:   newAdminChannels(s, senders),
+		Validate:   configfile.Validate,
+		Broadcasts: s.broadcasts,
+		Stats:      stats,
+		Jobs:       schedulerJobs{s.scheduler},
 	})
 	if err != nil {
 		return err
