@@ -30,6 +30,7 @@ type Tx interface {
 	ClientByPhone(phone string) (*Client, error) // phone in E.164
 	ClientByAddress(a Address) (*Client, error)
 	ClientByReferralCode(code string) (*Client, error)
+	ClientsByEmail(email string) ([]*Client, error) // every client with the address, any case, by ascending id
 	// Clients lists clients by ascending id, starting after the given id.
 	Clients(after uint64, limit int) ([]*Client, error)
 	// SearchClients finds clients for the admin page, newest first.

@@ -135,7 +135,10 @@ func (t *tx) prune(bucket string, limit int, old func(v []byte) (bool, error)) (
 
 // indexFills build an index added after the data it indexes: createBuckets runs one when it creates
 // its bucket in an existing database (a new bucket needs no schema version of its own).
-var indexFills = map[string]func(*bolt.Tx) error{idxClientReferred: indexReferrals}
+var indexFills = map[string]func(*bolt.Tx) error{
+	idxClientReferred: indexReferrals,
+	idxClientEmail:    indexEmails,
+}
 
 // indexReferrals indexes every client who was referred under their referrer, so ReferredClients
 // knows the friends brought before the index existed.

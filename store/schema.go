@@ -74,6 +74,7 @@ func bucketNames() []string {
 		bucketUsers, idxUserName, bucketSessions, bucketSettings,
 		idxClientWords, idxClientActivity, idxCardDigits, idxProgramClients,
 		bucketBroadcasts, bucketBroadcastImages, bucketRecipients, idxOpenRecipients,
+		idxClientEmail,
 	}
 }
 
