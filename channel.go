@@ -17,6 +17,8 @@ type Outgoing struct {
 	// channels that keep what they sent (the web chat shows it again after a page reload).
 	Message uint64
 	CardID  uint64
+	// Kind is the outbox row's kind: email marks marketing mail for one-click unsubscribing.
+	Kind MessageKind
 }
 
 // Sender is one channel's way out. Send returns nil when the channel accepted the message, a

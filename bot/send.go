@@ -96,6 +96,7 @@ func (d *Dispatcher) load(id uint64) (*cardbot.Message, *cardbot.Client, error) 
 // than holding the message back.
 func (d *Dispatcher) outgoing(m *cardbot.Message, to cardbot.Address) cardbot.Outgoing {
 	out := cardbot.Outgoing{To: to.ID, Text: m.Text, Buttons: m.Buttons, AskPhone: m.AskPhone, Message: m.ID, CardID: m.CardID}
+	out.Kind = m.Kind
 	if m.Image != "" {
 		out.Picture = d.image(m)
 		return out

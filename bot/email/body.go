@@ -27,9 +27,9 @@ type words struct {
 
 func wordsFor(locale string) words {
 	if locale == "en" {
-		return words{Lang: "en", Unsubscribe: "Unsubscribe"}
+		return words{Lang: "en", Unsubscribe: "Unsubscribe from offers and news"}
 	}
-	return words{Lang: "ru", Unsubscribe: "Отписаться от писем"}
+	return words{Lang: "ru", Unsubscribe: "Отписаться от акций и новостей"}
 }
 
 // link is a URL button of the message.
@@ -51,11 +51,13 @@ type content struct {
 
 func (s *Sender) content(m cardbot.Outgoing) content {
 	c := content{
-		Subject:     subject(s.business.Name, m.Text),
-		Business:    s.business.Name,
-		Paragraphs:  paragraphs(m.Text),
-		Unsubscribe: s.unsubscribe(m.To),
-		Words:       s.words,
+		Subject:    subject(s.business.Name, m.Text),
+		Business:   s.business.Name,
+		Paragraphs: paragraphs(m.Text),
+		Words:      s.words,
+	}
+	if s.unsubscribe != nil {
+		c.Unsubscribe = s.unsubscribe(m.To)
 	}
 	for _, row := range m.Buttons {
 		for _, b := range row {
@@ -147,7 +149,10 @@ func plainBody(c content) string {
 		}
 	}
 	// "-- " is the signature separator mail clients know to set apart.
-	b.WriteString("\n-- \n" + c.Business + "\n" + c.Words.Unsubscribe + ": " + c.Unsubscribe + "\n")
+	b.WriteString("\n-- \n" + c.Business + "\n")
+	if c.Unsubscribe != "" {
+		b.WriteString(c.Words.Unsubscribe + ": " + c.Unsubscribe + "\n")
+	}
 	return b.String()
 }
 
@@ -168,7 +173,7 @@ var page = template.Must(template.New("email").Parse(`<!DOCTYPE html>
 <p><a href="{{.URL}}" style="display:inline-block;padding:10px 16px;border-radius:8px;background:#2d6cdf;color:#fff;text-decoration:none">{{.Text}}</a></p>
 {{- end}}
 <hr style="border:none;border-top:1px solid #ddd;margin:24px 0 8px">
-<p style="font-size:12px;color:#777">{{.Business}} · <a href="{{.Unsubscribe}}" style="color:#777">{{.Words.Unsubscribe}}</a></p>
+<p style="font-size:12px;color:#777">{{.Business}}{{if .Unsubscribe}} · <a href="{{.Unsubscribe}}" style="color:#777">{{.Words.Unsubscribe}}</a>{{end}}</p>
 </div>
 </body>
 </html>

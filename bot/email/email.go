@@ -51,9 +51,17 @@ func WithLocale(locale string) Option {
 	return func(s *Sender) { s.words = wordsFor(locale) }
 }
 
-// WithUnsubscribeLink replaces how the unsubscribe link of a recipient is made. The default appends an
-// opaque token of the address (base64url) to unsubscribe_url; the page behind it should confirm
-// before it unsubscribes. A signed token belongs here once there is a secret to sign with.
+// WithUnsubscribeTokens puts the unsubscribe link in every email: unsubscribe_url followed by the
+// recipient's signed token, which the unsubscribe page (minisite) checks. Marketing mail also gets
+// the List-Unsubscribe headers (RFC 2369, and RFC 8058 one-click over https), so mail clients show
+// their own unsubscribe button. Without this option (or WithUnsubscribeLink) emails carry no link.
+func WithUnsubscribeTokens(tokens *cardbot.UnsubscribeTokens) Option {
+	return func(s *Sender) {
+		s.unsubscribe = func(address string) string { return s.cfg.UnsubscribeURL + tokens.Token(address) }
+	}
+}
+
+// WithUnsubscribeLink replaces how the unsubscribe link of a recipient is made (tests, other pages).
 func WithUnsubscribeLink(link func(address string) string) Option {
 	return func(s *Sender) { s.unsubscribe = link }
 }
@@ -75,9 +83,6 @@ func New(cfg cardbot.EmailConfig, business cardbot.Business, log *slog.Logger, o
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Sender{cfg: cfg, business: business, from: *from, words: wordsFor("ru"), log: log}
-	s.unsubscribe = func(address string) string {
-		return cfg.UnsubscribeURL + base64.RawURLEncoding.EncodeToString([]byte(strings.ToLower(address)))
-	}
 	for _, o := range opts {
 		o(s)
 	}
@@ -116,8 +121,8 @@ func IsLocalhost(host string) bool {
 func (s *Sender) Channel() string { return ChannelName }
 
 // Send delivers m to the address m.To as one email: subject from the business name and the first line
-// of the text, a text and an HTML body, link buttons as links, the picture inline, and a
-// List-Unsubscribe header with the same link as the footer. Errors: an address that is not one, or a
+// of the text, a text and an HTML body, link buttons as links, the picture inline, and on marketing
+// mail List-Unsubscribe headers with the same link as the footer. Errors: an address that is not one, or a
 // 5xx refusal of the recipient (a hard bounce) → Permanent; anything else is passing.
 func (s *Sender) Send(ctx context.Context, m cardbot.Outgoing) error {
 	to, err := netmail.ParseAddress(m.To)
@@ -191,7 +196,14 @@ func (s *Sender) message(m cardbot.Outgoing) (*mail.Msg, error) {
 	msg.SetUserAgent("cardbot")
 	// Vacation auto-replies and the like must not answer a loyalty notice (RFC 3834).
 	msg.SetGenHeader(mail.Header("Auto-Submitted"), "auto-generated")
-	msg.SetGenHeader(mail.HeaderListUnsubscribe, "<"+c.Unsubscribe+">")
+	if c.Unsubscribe != "" && m.Kind == cardbot.KindMarketing {
+		// Operation notices keep coming after an unsubscribe, so only marketing offers the mail
+		// client's own button. One-click (RFC 8058) is for https links only.
+		msg.SetListUnsubscribe(c.Unsubscribe)
+		if strings.HasPrefix(c.Unsubscribe, "https://") {
+			msg.SetListUnsubscribePost()
+		}
+	}
 	msg.SetBodyString(mail.TypeTextPlain, plainBody(c))
 	html, err := htmlBody(c)
 	if err != nil {

@@ -3,7 +3,6 @@ package email_test
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -33,7 +32,7 @@ func configFor(srv *fakesmtp.Server) cardbot.EmailConfig {
 
 func newSender(t *testing.T, cfg cardbot.EmailConfig, opts ...email.Option) *email.Sender {
 	t.Helper()
-	s, err := email.New(cfg, business, nil, opts...)
+	s, err := email.New(cfg, business, nil, append([]email.Option{email.WithUnsubscribeTokens(tokens)}, opts...)...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -52,8 +51,17 @@ var notice = cardbot.Outgoing{
 	Picture: png,
 }
 
+// tokens sign the unsubscribe links of every test sender.
+var tokens = func() *cardbot.UnsubscribeTokens {
+	u, err := cardbot.NewUnsubscribeTokens([]byte("a secret of thirty-two bytes, ok"))
+	if err != nil {
+		panic(err)
+	}
+	return u
+}()
+
 func unsubscribeLink(address string) string {
-	return "https://cards.example.com/u/" + base64.RawURLEncoding.EncodeToString([]byte(address))
+	return "https://cards.example.com/u/" + tokens.Token(address)
 }
 
 func TestDelivery(t *testing.T) {
@@ -82,15 +90,16 @@ func TestDelivery(t *testing.T) {
 		t.Errorf("From %v %v", from, err)
 	}
 	link := unsubscribeLink(customer)
-	if got := e.Header.Get("List-Unsubscribe"); got != "<"+link+">" {
-		t.Errorf("List-Unsubscribe %q, want <%s>", got, link)
+	// A notice keeps coming after an unsubscribe: no mail-client button for it, only the footer.
+	if got := e.Header.Get("List-Unsubscribe") + e.Header.Get("List-Unsubscribe-Post"); got != "" {
+		t.Errorf("List-Unsubscribe headers on an operation notice: %q", got)
 	}
 	if e.Header.Get("Auto-Submitted") != "auto-generated" || !strings.HasSuffix(e.Header.Get("Message-Id"), "@zerno.example.com>") {
 		t.Errorf("headers %v", e.Header)
 	}
 
 	for _, want := range []string{"Начислено 50 бонусов\n\nСпасибо, <b>Анна</b> & co!\nДо встречи\n",
-		"Моя карта: https://cards.example.com/c/abc?x=1&y=2", "Отписаться от писем: " + link} {
+		"Моя карта: https://cards.example.com/c/abc?x=1&y=2", "Отписаться от акций и новостей: " + link} {
 		if !strings.Contains(e.Text, want) {
 			t.Errorf("text body lacks %q:\n%s", want, e.Text)
 		}
@@ -103,7 +112,7 @@ func TestDelivery(t *testing.T) {
 		"Спасибо, &lt;b&gt;Анна&lt;/b&gt; &amp; co!<br>До встречи",
 		`<a href="https://cards.example.com/c/abc?x=1&amp;y=2"`, ">Моя карта</a>",
 		`<img src="cid:card@cardbot"`,
-		`<a href="` + link + `"`, "Отписаться от писем</a>",
+		`<a href="` + link + `"`, "Отписаться от акций и новостей</a>",
 	} {
 		if !strings.Contains(e.HTML, want) {
 			t.Errorf("HTML body lacks %q:\n%s", want, e.HTML)
@@ -127,14 +136,14 @@ func TestWithoutPictureInEnglish(t *testing.T) {
 	srv := fakesmtp.Start(t)
 	s := newSender(t, configFor(srv), email.WithLocale("en"),
 		email.WithUnsubscribeLink(func(a string) string { return "https://cards.example.com/u/signed?a=" + a }))
-	if err := s.Send(context.Background(), cardbot.Outgoing{To: customer, Text: "Hello"}); err != nil {
+	if err := s.Send(context.Background(), cardbot.Outgoing{To: customer, Text: "Hello", Kind: cardbot.KindMarketing}); err != nil {
 		t.Fatal(err)
 	}
 	e := parseEmail(t, srv.Messages()[0].Data)
 	if len(e.Images) != 0 || strings.Contains(e.HTML, "<img") || containsAll(e.Types, "multipart/related") {
 		t.Errorf("a picture that was not sent: %v", e.Types)
 	}
-	if !strings.Contains(e.Text, "Unsubscribe: https://cards.example.com/u/signed?a=anna@example.com") ||
+	if !strings.Contains(e.Text, "Unsubscribe from offers and news: https://cards.example.com/u/signed?a=anna@example.com") ||
 		!strings.Contains(e.HTML, `lang="en"`) || e.Header.Get("List-Unsubscribe") != "<https://cards.example.com/u/signed?a=anna@example.com>" {
 		t.Errorf("text:\n%s\nheader %q", e.Text, e.Header.Get("List-Unsubscribe"))
 	}
@@ -343,4 +352,56 @@ func containsAll(have []string, want ...string) bool {
 		}
 	}
 	return true
+}
+
+func TestMarketingMailOffersOneClickUnsubscribe(t *testing.T) {
+	srv := fakesmtp.Start(t)
+	s := newSender(t, configFor(srv))
+	offer := cardbot.Outgoing{To: "Anna@Example.com", Text: "Два капучино по цене одного", Kind: cardbot.KindMarketing}
+	if err := s.Send(context.Background(), offer); err != nil {
+		t.Fatal(err)
+	}
+	e := parseEmail(t, srv.Messages()[0].Data)
+	link := unsubscribeLink(customer)
+	if got := e.Header.Get("List-Unsubscribe"); got != "<"+link+">" {
+		t.Errorf("List-Unsubscribe %q, want <%s>", got, link)
+	}
+	if got := e.Header.Get("List-Unsubscribe-Post"); got != "List-Unsubscribe=One-Click" {
+		t.Errorf("List-Unsubscribe-Post %q", got)
+	}
+	token := strings.TrimPrefix(link, "https://cards.example.com/u/")
+	if addr, ok := tokens.Address(token); !ok || addr != customer {
+		t.Errorf("the link's token names %q (%v), want %s", addr, ok, customer)
+	}
+	if !strings.Contains(e.Text, link) || !strings.Contains(e.HTML, `href="`+link+`"`) {
+		t.Errorf("the footer lacks the link %s:\n%s", link, e.Text)
+	}
+}
+
+func TestOneClickNeedsHTTPS(t *testing.T) {
+	srv := fakesmtp.Start(t)
+	cfg := configFor(srv)
+	cfg.UnsubscribeURL = "http://localhost:8080/u/"
+	if err := newSender(t, cfg).Send(context.Background(), cardbot.Outgoing{To: customer, Text: "Акция", Kind: cardbot.KindMarketing}); err != nil {
+		t.Fatal(err)
+	}
+	e := parseEmail(t, srv.Messages()[0].Data)
+	if e.Header.Get("List-Unsubscribe") != "<http://localhost:8080/u/"+tokens.Token(customer)+">" || e.Header.Get("List-Unsubscribe-Post") != "" {
+		t.Errorf("headers %q / %q", e.Header.Get("List-Unsubscribe"), e.Header.Get("List-Unsubscribe-Post"))
+	}
+}
+
+func TestWithoutTokensNoLink(t *testing.T) {
+	srv := fakesmtp.Start(t)
+	s, err := email.New(configFor(srv), business, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), cardbot.Outgoing{To: customer, Text: "Акция", Kind: cardbot.KindMarketing}); err != nil {
+		t.Fatal(err)
+	}
+	e := parseEmail(t, srv.Messages()[0].Data)
+	if strings.Contains(e.Text, "/u/") || strings.Contains(e.HTML, "/u/") || e.Header.Get("List-Unsubscribe") != "" {
+		t.Errorf("an unsigned link went out:\n%s\n%v", e.Text, e.Header)
+	}
 }
