@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"cardbot"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 func TestRatingsByOperationClientAndDueTime(t *testing.T) {
@@ -121,21 +119,7 @@ func TestReferredClientsIncludingThoseReferredBeforeTheIndex(t *testing.T) {
 	old := &cardbot.Client{Name: "Old friend", ReferredBy: referrer.ID}
 	mustUpdate(t, db, func(tx cardbot.Tx) error { return tx.CreateClient(old) })
 	db.Close()
-	// A database from before the index: the bucket is missing.
-	bdb, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bdb.Update(func(btx *bolt.Tx) error { return btx.DeleteBucket([]byte(idxClientReferred)) }); err != nil {
-		t.Fatal(err)
-	}
-	bdb.Close()
-
-	db, err = Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = reopenWithout(t, path, idxClientReferred)
 	fresh := &cardbot.Client{Name: "New friend", ReferredBy: referrer.ID}
 	mustUpdate(t, db, func(tx cardbot.Tx) error { return tx.CreateClient(fresh) })
 	list := func() []*cardbot.Client {

@@ -77,24 +77,30 @@ func TestClientsByEmailIncludeThoseStoredBeforeTheIndex(t *testing.T) {
 	old := &cardbot.Client{Name: "Anna", Email: "Anna@example.com"}
 	mustUpdate(t, db, func(tx cardbot.Tx) error { return tx.CreateClient(old) })
 	db.Close()
-	// A database from before the index: the bucket is missing.
-	bdb, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bdb.Update(func(btx *bolt.Tx) error { return btx.DeleteBucket([]byte(idxClientEmail)) }); err != nil {
-		t.Fatal(err)
-	}
-	bdb.Close()
-
-	db, err = Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = reopenWithout(t, path, idxClientEmail)
 	fresh := &cardbot.Client{Name: "Anna's son", Email: "anna@example.com"}
 	mustUpdate(t, db, func(tx cardbot.Tx) error { return tx.CreateClient(fresh) })
 	if got := clientsByEmail(t, db, "anna@example.com"); !slices.Equal(got, []uint64{old.ID, fresh.ID}) {
 		t.Fatalf("clients of anna@example.com: %v, want %d and %d", got, old.ID, fresh.ID)
 	}
+}
+
+// reopenWithout turns the closed database at path into one from before an index (its bucket is
+// missing) and opens it again, closing it when the test ends.
+func reopenWithout(t *testing.T, path, index string) *DB {
+	t.Helper()
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bdb.Update(func(btx *bolt.Tx) error { return btx.DeleteBucket([]byte(index)) }); err != nil {
+		t.Fatal(err)
+	}
+	bdb.Close()
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

@@ -49,6 +49,9 @@ func (s *server) mountPublic(store cardbot.Store, w *wallet.Wallet, pictures car
 		return err
 	}
 	site.Mount(s.app)
+	if err := site.MountUnsubscribe(s.app, s.unsubscribe); err != nil {
+		return err
+	}
 	if s.webchat != nil {
 		s.webchat.Mount(s.app)
 	}

@@ -48,6 +48,8 @@ type server struct {
 	http       net.Listener
 	control    *controlServer
 	page       *admin.Page // the owner's admin page
+	// unsubscribe signs the unsubscribe links of emails and checks them on the page /u/<token>.
+	unsubscribe *cardbot.UnsubscribeTokens
 }
 
 // dbPath is where the service keeps its database.
@@ -88,6 +90,9 @@ func (s *server) wire(clock cardbot.Clock) error {
 		Store: s.db, Clock: clock, Config: s.cfg, Log: s.log, Wake: wake, Window: flows.BroadcastWindow(s.cfg),
 	})
 	if err != nil {
+		return err
+	}
+	if s.unsubscribe, err = unsubscribeTokens(context.Background(), s.db); err != nil {
 		return err
 	}
 	senders, err := s.channels(clock)
@@ -154,7 +159,8 @@ func (s *server) channels(clock cardbot.Clock) ([]cardbot.Sender, error) {
 		senders = append(senders, sm)
 	}
 	if s.cfg.Email.Enabled {
-		em, err := email.New(s.cfg.Email, s.cfg.Business, s.log.With("channel", email.ChannelName), email.WithLocale(s.cfg.Locale))
+		em, err := email.New(s.cfg.Email, s.cfg.Business, s.log.With("channel", email.ChannelName), email.WithLocale(s.cfg.Locale),
+			email.WithUnsubscribeTokens(s.unsubscribe))
 		if err != nil {
 			return nil, fmt.Errorf("email: %w", err)
 		}
