@@ -48,11 +48,13 @@ func (u *UnsubscribeTokens) Address(token string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(addr)
+	// Strict: the unused bits of the last character must be zero, so each token has one spelling.
+	enc := base64.RawURLEncoding.Strict()
+	raw, err := enc.DecodeString(addr)
 	if err != nil || len(raw) == 0 {
 		return "", false
 	}
-	mac, err := base64.RawURLEncoding.DecodeString(sig)
+	mac, err := enc.DecodeString(sig)
 	if err != nil {
 		return "", false
 	}

@@ -44,6 +44,7 @@ func TestUnsubscribeTokensRefuseForgeries(t *testing.T) {
 		"another address's signature":  addr + "." + borisSig,
 		"a changed signature":          addr + "." + string(flipped),
 		"a shortened signature":        addr + "." + sig[:len(sig)-2],
+		"unused bits set":              addr + "." + sig[:len(sig)-1] + string(sig[len(sig)-1]+1),
 		"an address in capitals":       strings.Replace(good, addr, "QU5OQUBFWEFNUExFLkNPTQ", 1),
 		"not base64":                   "anna@example.com." + sig,
 		"empty":                        "",

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"cardbot"
+	"cardbot/bot/email/fakesmtp"
+)
+
+// emailConfig is a service that sends email to srv, marketing included at any hour.
+func emailConfig(srv *fakesmtp.Server) string {
+	return fmt.Sprintf(`
+data_dir: DATA
+http:
+  listen: 127.0.0.1:0
+  base_url: http://127.0.0.1:8080
+business:
+  name: Кофейня
+programs:
+  - id: bonus
+    name: Бонусы
+    type: bonus
+    cashback: 5
+settings:
+  default_program: bonus
+  cascade: [email]
+  quiet_hours:
+    enabled: false
+email:
+  enabled: true
+  host: %s
+  port: %d
+  tls: none
+  from: cards@example.com
+`, srv.Host, srv.Port)
+}
+
+var listUnsubscribe = regexp.MustCompile(`(?m)^List-Unsubscribe: <http://127\.0\.0\.1:8080(/u/[^>]+)>\r?$`)
+
+// The whole path: the service's own email carries a link its own page accepts, the link unsubscribes
+// the customer, and it still works after a restart (the secret is kept in the database).
+func TestTheUnsubscribeLinkInAMarketingMailWorks(t *testing.T) {
+	mail := fakesmtp.Start(t)
+	config := writeConfig(t, emailConfig(mail))
+	srv, stop := runServer(t, config)
+	anna := &cardbot.Client{Name: "Анна", Email: "Anna@Example.com", Consent: cardbot.Consent{Marketing: true, Source: "admin"}}
+	err := srv.db.Update(context.Background(), func(tx cardbot.Tx) error {
+		if err := tx.CreateClient(anna); err != nil {
+			return err
+		}
+		return tx.EnqueueMessage(&cardbot.Message{ClientID: anna.ID, Kind: cardbot.KindMarketing, Text: "Два капучино по цене одного"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.dispatcher.Wake()
+	deadline := time.Now().Add(15 * time.Second)
+	for len(mail.Messages()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(mail.Messages()) == 0 {
+		t.Fatal("the marketing mail was not sent")
+	}
+	raw := string(mail.Messages()[0].Data)
+	m := listUnsubscribe.FindStringSubmatch(raw)
+	// base_url is http here, and one-click (RFC 8058) is for https only.
+	if m == nil || strings.Contains(raw, "List-Unsubscribe-Post") {
+		t.Fatalf("want a List-Unsubscribe link without one-click in the mail:\n%s", raw)
+	}
+	link := m[1]
+
+	base := "http://" + srv.Addr()
+	if r := httpDo(t, http.MethodGet, base+link, "", ""); r.status != http.StatusOK || !strings.Contains(r.body, "a***@example.com") {
+		t.Fatalf("GET %s: %d\n%s", link, r.status, r.body)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	srv, _ = runServer(t, config)
+	base = "http://" + srv.Addr()
+	// One letter of the signature changed.
+	i, letter := len(link)-5, "A"
+	if link[i] == 'A' {
+		letter = "B"
+	}
+	tampered := link[:i] + letter + link[i+1:]
+	if r := httpDo(t, http.MethodGet, base+tampered, "", ""); r.status != http.StatusNotFound {
+		t.Fatalf("a tampered link: %d", r.status)
+	}
+	if r := httpDo(t, http.MethodPost, base+link, "", ""); r.status != http.StatusOK {
+		t.Fatalf("POST %s after a restart: %d\n%s", link, r.status, r.body)
+	}
+	err = srv.db.View(context.Background(), func(tx cardbot.Tx) error {
+		c, err := tx.Client(anna.ID)
+		if err == nil && (c.Consent.Marketing || c.Consent.Source != "email") {
+			err = fmt.Errorf("consent after unsubscribing: %+v", c.Consent)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
