@@ -29,7 +29,7 @@ var unsubscribeTexts = map[string]map[string]string{
 	"ru": {
 		"unsub_title":       "Отписка от рассылки",
 		"unsub_ask_before":  "Больше не присылать на",
-		"unsub_ask_middle":  "акции и новости от",
+		"unsub_ask_middle":  "акции и новости, которые рассылает",
 		"unsub_ask_after":   "?",
 		"unsub_button":      "Отписаться",
 		"unsub_notices":     "Уведомления о баллах и операциях по карте будут приходить, как раньше.",

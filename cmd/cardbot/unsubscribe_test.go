@@ -11,6 +11,8 @@ import (
 
 	"cardbot"
 	"cardbot/bot/email/fakesmtp"
+
+	"github.com/chromedp/chromedp"
 )
 
 // emailConfig is a service that sends email to srv, marketing included at any hour.
@@ -101,6 +103,36 @@ func TestTheUnsubscribeLinkInAMarketingMailWorks(t *testing.T) {
 		c, err := tx.Client(anna.ID)
 		if err == nil && (c.Consent.Marketing || c.Consent.Source != "email") {
 			err = fmt.Errorf("consent after unsubscribing: %+v", c.Consent)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBrowserCustomerUnsubscribesFromTheLinkInAMail(t *testing.T) {
+	srv, base := startPublicServer(t)
+	anna := &cardbot.Client{Name: "Анна", Email: "anna@example.com", Consent: cardbot.Consent{Marketing: true, Source: "site:1"}}
+	if err := srv.db.Update(context.Background(), func(tx cardbot.Tx) error { return tx.CreateClient(anna) }); err != nil {
+		t.Fatal(err)
+	}
+	ctx := newBrowser(t)
+
+	do(t, ctx, "opening the link of the mail", phone(),
+		chromedp.Navigate(base+"/u/"+srv.unsubscribe.Token("anna@example.com")), chromedp.WaitVisible(chromedp.ID("confirm")))
+	fitsPhone(t, ctx, "the unsubscribe page")
+	shot(t, ctx, "unsubscribe")
+	if text := value(t, ctx, "reading the question", chromedp.Text(chromedp.ID("unsubscribe"))); !strings.Contains(text, "a***@example.com") || !strings.Contains(text, "Кофейня «Зерно»") {
+		t.Fatalf("the page asks %q", text)
+	}
+
+	do(t, ctx, "pressing the button", chromedp.Click(chromedp.ID("confirm")), chromedp.WaitVisible(chromedp.ID("unsubscribed")))
+	shot(t, ctx, "unsubscribed")
+	err := srv.db.View(context.Background(), func(tx cardbot.Tx) error {
+		c, err := tx.Client(anna.ID)
+		if err == nil && (c.Consent.Marketing || c.Consent.Source != "email") {
+			err = fmt.Errorf("consent after the button: %+v", c.Consent)
 		}
 		return err
 	})
