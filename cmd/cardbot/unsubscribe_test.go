@@ -15,25 +15,11 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// emailConfig is a service that sends email to srv, marketing included at any hour.
+// emailConfig is smallConfig sending email to srv, marketing included at any hour (settings is the
+// last section of smallConfig, so the lines below continue it).
 func emailConfig(srv *fakesmtp.Server) string {
-	return fmt.Sprintf(`
-data_dir: DATA
-http:
-  listen: 127.0.0.1:0
-  base_url: http://127.0.0.1:8080
-business:
-  name: Кофейня
-programs:
-  - id: bonus
-    name: Бонусы
-    type: bonus
-    cashback: 5
-settings:
-  default_program: bonus
-  cascade: [email]
-  quiet_hours:
-    enabled: false
+	return smallConfig + fmt.Sprintf(`  cascade: [email]
+  quiet_hours: {enabled: false}
 email:
   enabled: true
   host: %s
@@ -41,6 +27,23 @@ email:
   tls: none
   from: cards@example.com
 `, srv.Host, srv.Port)
+}
+
+// consentOf reads a client's consent from the service's store.
+func consentOf(t *testing.T, srv *server, clientID uint64) cardbot.Consent {
+	t.Helper()
+	var consent cardbot.Consent
+	err := srv.db.View(context.Background(), func(tx cardbot.Tx) error {
+		c, err := tx.Client(clientID)
+		if err == nil {
+			consent = c.Consent
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return consent
 }
 
 var listUnsubscribe = regexp.MustCompile(`(?m)^List-Unsubscribe: <http://127\.0\.0\.1:8080(/u/[^>]+)>\r?$`)
@@ -99,15 +102,8 @@ func TestTheUnsubscribeLinkInAMarketingMailWorks(t *testing.T) {
 	if r := httpDo(t, http.MethodPost, base+link, "", ""); r.status != http.StatusOK {
 		t.Fatalf("POST %s after a restart: %d\n%s", link, r.status, r.body)
 	}
-	err = srv.db.View(context.Background(), func(tx cardbot.Tx) error {
-		c, err := tx.Client(anna.ID)
-		if err == nil && (c.Consent.Marketing || c.Consent.Source != "email") {
-			err = fmt.Errorf("consent after unsubscribing: %+v", c.Consent)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
+	if c := consentOf(t, srv, anna.ID); c.Marketing || c.Source != "email" {
+		t.Fatalf("consent after unsubscribing: %+v", c)
 	}
 }
 
@@ -129,14 +125,7 @@ func TestBrowserCustomerUnsubscribesFromTheLinkInAMail(t *testing.T) {
 
 	do(t, ctx, "pressing the button", chromedp.Click(chromedp.ID("confirm")), chromedp.WaitVisible(chromedp.ID("unsubscribed")))
 	shot(t, ctx, "unsubscribed")
-	err := srv.db.View(context.Background(), func(tx cardbot.Tx) error {
-		c, err := tx.Client(anna.ID)
-		if err == nil && (c.Consent.Marketing || c.Consent.Source != "email") {
-			err = fmt.Errorf("consent after the button: %+v", c.Consent)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
+	if c := consentOf(t, srv, anna.ID); c.Marketing || c.Source != "email" {
+		t.Fatalf("consent after the button: %+v", c)
 	}
 }
