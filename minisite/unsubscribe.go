@@ -20,9 +20,7 @@ import (
 // The limits per IP address. Mail providers send one-click POSTs for many customers from a few
 // addresses, so the budget for good links is wide; wrong tokens, which only guessing produces, get
 // the mini-site form's budget, and an address that spent it is refused altogether for the window.
-const (
-	unsubTries = 120
-)
+const unsubTries = 120
 
 // unsubscribeTexts are the page's words, by locale, added to the pages' texts for its template.
 var unsubscribeTexts = map[string]map[string]string{

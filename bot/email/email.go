@@ -57,7 +57,9 @@ func WithLocale(locale string) Option {
 // their own unsubscribe button. Without this option (or WithUnsubscribeLink) emails carry no link.
 func WithUnsubscribeTokens(tokens *cardbot.UnsubscribeTokens) Option {
 	return func(s *Sender) {
-		s.unsubscribe = func(address string) string { return s.cfg.UnsubscribeURL + tokens.Token(address) }
+		if tokens != nil {
+			s.unsubscribe = func(address string) string { return s.cfg.UnsubscribeURL + tokens.Token(address) }
+		}
 	}
 }
 
@@ -122,8 +124,8 @@ func (s *Sender) Channel() string { return ChannelName }
 
 // Send delivers m to the address m.To as one email: subject from the business name and the first line
 // of the text, a text and an HTML body, link buttons as links, the picture inline, and on marketing
-// mail List-Unsubscribe headers with the same link as the footer. Errors: an address that is not one, or a
-// 5xx refusal of the recipient (a hard bounce) → Permanent; anything else is passing.
+// mail List-Unsubscribe headers with the same link as the footer. Errors: an address that is not one,
+// or a 5xx refusal of the recipient (a hard bounce) → Permanent; anything else is passing.
 func (s *Sender) Send(ctx context.Context, m cardbot.Outgoing) error {
 	to, err := netmail.ParseAddress(m.To)
 	if err != nil || to.Name != "" || to.Address != m.To {
