@@ -32,7 +32,8 @@ func (s *server) cascade() []string {
 	return append(slices.Clone(c), webchat.ChannelName)
 }
 
-// mountPublic adds the mini-sites, card pages and the web chat to the HTTP server.
+// mountPublic adds the mini-sites, invite link pages (/r/<code>), card pages and the web chat to the
+// HTTP server.
 func (s *server) mountPublic(store cardbot.Store, w *wallet.Wallet, pictures cardbot.Pictures, clock cardbot.Clock) error {
 	links := minisite.Links{WebChat: s.webchat != nil}
 	if tg := s.telegram; tg != nil {
@@ -40,6 +41,7 @@ func (s *server) mountPublic(store cardbot.Store, w *wallet.Wallet, pictures car
 	}
 	if wa := s.whatsapp; wa != nil {
 		links.WhatsAppNumber = wa.device.Phone
+		s.engine.SetWhatsAppNumber(wa.device.Phone) // for the links of /invite
 	}
 	site, err := minisite.New(minisite.Deps{
 		Store: store, Wallet: w, Clock: clock, Config: s.cfg, Log: s.log.With("part", "minisite"),
