@@ -22,10 +22,12 @@ func (s *server) webChat(senders []cardbot.Sender, pictures cardbot.Pictures, cl
 	return append(senders, s.webchat)
 }
 
-// cascade is the owner's cascade with the web chat last: a client known only from the web chat still
-// sees their notices there the next time the chat is open.
-func (s *server) cascade() []string {
-	c := s.cfg.Settings.Cascade
+// cascade is the owner's cascade with the web chat last (see withWebChat).
+func (s *server) cascade() []string { return s.withWebChat(s.cfg.Settings.Cascade) }
+
+// withWebChat is a cascade with the web chat last: a client known only from the web chat still sees
+// their notices there the next time the chat is open. The admin page's cascade goes through it too.
+func (s *server) withWebChat(c []string) []string {
 	if s.webchat == nil || slices.Contains(c, webchat.ChannelName) {
 		return c
 	}
