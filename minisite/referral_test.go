@@ -268,6 +268,29 @@ func TestTheInviteFormHasTheMiniSiteGuards(t *testing.T) {
 	}
 }
 
+// A friend who joined on the web has their own invite link at once, on their card page.
+func TestAFriendWhoJoinedOnTheWebCanInviteTheirOwnFriends(t *testing.T) {
+	r := newRig(t, referralOn)
+	maria, _ := r.inviter()
+	b := r.browser()
+	p := b.do("POST", "/r/maria234", form(anna()))
+	friend := r.clientByPhone("+79161234567")
+	if len(friend.ReferralCode) != 8 || friend.ReferralCode == maria.ReferralCode {
+		t.Fatalf("the friend's code %q", friend.ReferralCode)
+	}
+	card := b.get(p.header.Get("Location"))
+	mustContain(t, card.body, "Пригласите друзей", `href="https://cards.example/r/`+friend.ReferralCode+`"`)
+
+	next := r.browser().get("/r/" + friend.ReferralCode)
+	mustContain(t, next.body, "Анна приглашает вас")
+	fields := anna()
+	fields["name"], fields["phone"] = "Олег", "+7 916 000-11-22"
+	r.browser().do("POST", "/r/"+friend.ReferralCode, form(fields))
+	if oleg := r.clientByPhone("+79160001122"); oleg.ReferredBy != friend.ID {
+		t.Fatalf("Олег was referred by %d, want Анна %d", oleg.ReferredBy, friend.ID)
+	}
+}
+
 // A card that opens at zero (stamps) has no opening entry; the sign-up reward still comes.
 func TestAFriendSigningUpForACardThatOpensAtZeroStillRewardsTheReferrer(t *testing.T) {
 	r := newRig(t, referralOn, func(c *cardbot.Config, _ *minisite.Links) { c.Settings.DefaultProgram = "coffee" })

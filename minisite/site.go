@@ -229,6 +229,10 @@ func (s *Site) issue(ctx context.Context, req issueRequest) (issued, error) {
 				Consent:   cardbot.Consent{PersonalData: true, Source: req.where, At: now},
 				CreatedAt: now, LastActivityAt: now,
 			}
+			// Their own invite link from the first minute: the card page shows it.
+			if err := wallet.AssignReferralCode(tx, client); err != nil {
+				return err
+			}
 			if err := tx.CreateClient(client); err != nil {
 				return err
 			}

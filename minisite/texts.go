@@ -83,6 +83,8 @@ var texts = map[string]map[string]string{
 		"ref_lead":          "Получите карту за минуту: заполните форму или продолжите в мессенджере.",
 		"ref_gift_signup":   "%s в подарок от друга — сразу с картой",
 		"ref_gift_purchase": "%s в подарок от друга — после первой покупки",
+		"invite_title":      "Пригласите друзей",
+		"invite_text":       "Отправьте другу эту ссылку: по ней он получит свою карту.",
 	},
 	"en": {
 		"lang":             "en",
@@ -157,6 +159,8 @@ var texts = map[string]map[string]string{
 		"ref_lead":          "Get your card in a minute: fill in the form or continue in a messenger.",
 		"ref_gift_signup":   "%s as a gift from your friend, with the card",
 		"ref_gift_purchase": "%s as a gift from your friend after your first purchase",
+		"invite_title":      "Invite your friends",
+		"invite_text":       "Send a friend this link: it gets them their own card.",
 	},
 }
 
