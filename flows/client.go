@@ -1,9 +1,6 @@
 package flows
 
 import (
-	"crypto/rand"
-	"encoding/base32"
-	"errors"
 	"slices"
 	"strings"
 
@@ -124,10 +121,6 @@ func (t *turn) moveAddress(from, owner *cardbot.Client) (*cardbot.Client, error)
 	return owner, t.tx.PutClient(owner)
 }
 
-// maxCodeTries bounds the search for an unused referral code. With 40 random bits a clash is
-// already unlikely among millions of clients; several in a row mean something else is wrong.
-const maxCodeTries = 8
-
 // newClient creates the client for a first message, with their own referral code and a record of
 // where they came from.
 func (t *turn) newClient(phone string) (*cardbot.Client, error) {
@@ -150,20 +143,7 @@ func (t *turn) newClient(phone string) (*cardbot.Client, error) {
 // assignReferralCode gives the client an unused referral code (clients made through the API have
 // none until they first ask for an invite link); the caller saves the client.
 func (t *turn) assignReferralCode(c *cardbot.Client) error {
-	for range maxCodeTries {
-		// Random rather than derived from the transaction: a re-run of the transaction just draws
-		// another code, which nobody outside has seen yet.
-		code := newReferralCode()
-		taken, err := lookup(t.tx.ClientByReferralCode(code))
-		if err != nil {
-			return err
-		}
-		if taken == nil {
-			c.ReferralCode = code
-			return nil
-		}
-	}
-	return errors.New("flows: no unused referral code found")
+	return wallet.AssignReferralCode(t.tx, c)
 }
 
 // applySource records how a new client came, from the deep-link payload: ref_<code> (invited by the
@@ -208,15 +188,6 @@ func payloadOf(in cardbot.Inbound) (kind, value string) {
 		value = strings.ToLower(value) // codes are lower case; people retype them as they like
 	}
 	return kind, value
-}
-
-var referralEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
-
-// newReferralCode is 8 characters of lower-case base32: short enough to dictate, 40 random bits.
-func newReferralCode() string {
-	b := make([]byte, 5)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
-	return strings.ToLower(referralEncoding.EncodeToString(b))
 }
 
 // consentGiven records that the client gave personal data in this conversation.

@@ -270,8 +270,7 @@ func (t *turn) recentOperations() ([]cardEntry, error) {
 	return entries[:min(len(entries), historyLength)], nil
 }
 
-// invite sends the client's referral link (a Telegram deep link once the bot's username is known)
-// and code.
+// invite sends the client's referral links (see inviteLinks) and code.
 func (t *turn) invite() error {
 	if t.client.ReferralCode == "" {
 		if err := t.assignReferralCode(t.client); err != nil {
@@ -280,9 +279,7 @@ func (t *turn) invite() error {
 	}
 	d := t.data()
 	d.Code = t.client.ReferralCode
-	if username := t.e.botUsername("telegram"); username != "" {
-		d.Link = "https://t.me/" + username + "?start=ref_" + d.Code
-	}
+	t.e.inviteLinks(d, d.Code)
 	return t.send(reply{text: "invite", event: "invite", data: d})
 }
 

@@ -64,6 +64,7 @@ type Engine struct {
 
 	mu        sync.RWMutex
 	usernames map[string]string // channel → the bot's @username, for invite links
+	waNumber  func() string     // the business's WhatsApp number, for invite links; nil: none
 	live      cardbot.Settings  // cfg.Settings as the admin page last set them (see live.go)
 }
 

@@ -29,8 +29,13 @@ type textData struct {
 	Example  string   // how to write what is asked: a date, a phone number
 	Reason   string   // why an answer or a request was not accepted
 	Code     string   // a referral code; an error code for staff refusals
-	Link     string   // an invite link
+	Link     string   // an invite link: the web page of the code
 	Phone    string
+
+	// The invite links into the messengers, when they are on: Telegram's deep link, and WhatsApp's
+	// link with the code as the pre-filled text.
+	TelegramLink string
+	WhatsAppLink string
 
 	// Automation texts (texts_auto.go).
 	Bonus    cardbot.Amount // points given with the message, or points about to expire
@@ -233,7 +238,8 @@ func (c *catalog) sample() *textData {
 			Minus: true, Cancels: 6, Reason: "correction", TierChanged: true, TierAfter: "Gold", RewardReady: true,
 		},
 		Lines: []string{"line 1", "line 2"}, Date: "15.03.1990", Example: "15.03.1990", Reason: "reason",
-		Code: "abcd2345", Link: "https://t.me/sample?start=ref_abcd2345", Phone: "+79161234567",
+		Code: "abcd2345", Link: "https://cards.example/r/abcd2345", Phone: "+79161234567",
+		TelegramLink: "https://t.me/sample?start=ref_abcd2345", WhatsAppLink: "https://wa.me/79161234567?text=%2Fstart%20ref_abcd2345",
 		Bonus: 50000, Expires: "15.03.2026", Days: 3, Score: 2, Feedback: "cold coffee",
 		Reviews: []reviewLink{{Name: "Google", URL: "https://g.page/sample"}},
 		Visit:   "01.01.2026 12:00", Branch: "Main street", Friend: "Boris", Client: "Anna",

@@ -90,8 +90,12 @@ You can also write: “card” to see the card, “stop” for no more offers, �
 {{.}}{{end}}`,
 		"history_line":  `{{.Op.At}} — {{.Op.Text}}`,
 		"history_empty": `There have been no operations on your card yet.`,
-		"invite": `Invite your friends to {{.Business}}!{{if .Link}} Send them this link:
-{{.Link}}{{end}}
+		"invite": `Invite your friends to {{.Business}}!{{if .Link}} Send them this link: it gets them a card, no messenger needed:
+{{.Link}}{{end}}{{if or .TelegramLink .WhatsAppLink}}
+
+Or straight into a messenger:{{if .TelegramLink}}
+Telegram: {{.TelegramLink}}{{end}}{{if .WhatsAppLink}}
+WhatsApp: {{.WhatsAppLink}}{{end}}{{end}}
 
 Your invite code: {{.Code}}. A friend only has to send us ref_{{.Code}} as their first message.`,
 		"stopped": `Done: no more offers and news. Notices about your points and card operations will keep coming. Changed your mind? Write {{if .Buttons}}/start{{else}}“start”{{end}}.`,

@@ -105,8 +105,12 @@ var russian = language{
 {{.}}{{end}}`,
 		"history_line":  `{{.Op.At}} — {{.Op.Text}}`,
 		"history_empty": `Операций по карте пока не было.`,
-		"invite": `Приглашайте друзей!{{if .Link}} Отправьте им ссылку:
-{{.Link}}{{end}}
+		"invite": `Приглашайте друзей!{{if .Link}} Отправьте им ссылку — по ней друг получит карту даже без мессенджера:
+{{.Link}}{{end}}{{if or .TelegramLink .WhatsAppLink}}
+
+Или сразу в мессенджер:{{if .TelegramLink}}
+Telegram: {{.TelegramLink}}{{end}}{{if .WhatsAppLink}}
+WhatsApp: {{.WhatsAppLink}}{{end}}{{end}}
 
 Ваш код приглашения: {{.Code}}. Другу достаточно первым сообщением написать нам ref_{{.Code}}.`,
 		"stopped": `Готово: больше не пришлём акции и новости. Уведомления о баллах и операциях по карте будут приходить, как раньше. Передумаете — напишите {{if .Buttons}}/start{{else}}«старт»{{end}}.`,

@@ -32,6 +32,7 @@ type cardPageData struct {
 	Blocked bool
 	Expired bool
 	History []historyRow
+	Invite  string // the client's invite link, when they have a code
 }
 
 type historyRow struct {
@@ -67,6 +68,22 @@ func (s *Site) cardByToken(ctx context.Context, tx cardbot.Tx, token string) (*c
 	return card, err
 }
 
+// referralCodeOf is the invite code of the card's client, "" when the card has none (a client whose
+// data was deleted, one made through the API who never asked for a link).
+func referralCodeOf(tx cardbot.Tx, card *cardbot.Card) (string, error) {
+	if card.ClientID == 0 {
+		return "", nil
+	}
+	c, err := tx.Client(card.ClientID)
+	if cardbot.CodeOf(err) == cardbot.NotFound {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return c.ReferralCode, nil
+}
+
 // cardPage shows a card to whoever holds its link: balance, QR code for the till, recent operations.
 func (s *Site) cardPage(c *fiber.Ctx) error {
 	// The page shows a balance that changes and its address is the key: never cache it anywhere, and
@@ -89,6 +106,7 @@ func (s *Site) cardPage(c *fiber.Ctx) error {
 		card *cardbot.Card
 		ops  []*cardbot.Operation
 		undo = map[uint64]bool{}
+		code string
 	)
 	err := s.store.View(c.UserContext(), func(tx cardbot.Tx) error {
 		var err error
@@ -102,6 +120,10 @@ func (s *Site) cardPage(c *fiber.Ctx) error {
 				undo[op.Cancels] = true
 			}
 		}
+		if err != nil {
+			return err
+		}
+		code, err = referralCodeOf(tx, card)
 		return err
 	})
 	if err != nil {
@@ -111,6 +133,9 @@ func (s *Site) cardPage(c *fiber.Ctx) error {
 		return s.notFound(c)
 	}
 	d := s.cardData(card, ops, undo)
+	if code != "" {
+		d.Invite = s.baseURL() + "/r/" + code
+	}
 	key := d.key()
 	page, ok := s.cardPages.get(key)
 	if !ok {
@@ -169,6 +194,8 @@ func (d *cardPageData) key() string {
 	}
 	b.WriteString(strconv.FormatBool(d.Blocked))
 	b.WriteString(strconv.FormatBool(d.Expired))
+	b.WriteString(d.Invite)
+	b.WriteByte(0)
 	for _, h := range d.History {
 		b.WriteByte(1)
 		b.WriteString(h.At)

@@ -76,7 +76,10 @@ type Site struct {
 }
 
 // pageNames are the templates, each rendered inside layout.html.
-var pageNames = []string{"site", "exists", "card", "notfound", "chat"}
+var pageNames = []string{"site", "exists", "card", "notfound", "chat", "referral"}
+
+// partials are templates every page may include: the card form, the messenger buttons, the offer.
+var partials = []string{"form"}
 
 // New builds the pages, parsing every template now so that a mistake stops the start.
 func New(d Deps) (*Site, error) {
@@ -102,12 +105,23 @@ func New(d Deps) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
+	var shared []string
+	for _, name := range partials {
+		body, err := s.source(name + ".html")
+		if err != nil {
+			return nil, err
+		}
+		shared = append(shared, body)
+	}
 	for _, name := range pageNames {
 		body, err := s.source(name + ".html")
 		if err != nil {
 			return nil, err
 		}
 		t, err := template.New("layout.html").Parse(layout)
+		for i := 0; err == nil && i < len(shared); i++ {
+			_, err = t.New(partials[i] + ".html").Parse(shared[i])
+		}
 		if err == nil {
 			_, err = t.New(name + ".html").Parse(body)
 		}
@@ -152,10 +166,12 @@ func (s *Site) source(name string) (string, error) {
 // Mount adds the public routes to app.
 func (s *Site) Mount(app *fiber.App) {
 	app.Get("/s/:slug", s.sitePage)
-	app.Post("/s/:slug", s.siteForm)
+	app.Post("/s/:slug", s.siteSubmit)
 	app.Get("/s/:slug/qr.png", s.siteQRPNG)
 	app.Get("/s/:slug/qr.svg", s.siteQRSVG)
 	app.Get("/s/:slug/logo", s.siteLogo)
+	app.Get("/r/:code", s.referralPage)
+	app.Post("/r/:code", s.referralSubmit)
 	app.Get("/c/:token", s.cardPage)
 	app.Get("/c/:token/card.png", s.cardPicture)
 	app.Get("/c/:token/qr.svg", s.cardQR)

@@ -35,7 +35,10 @@ type formValues struct {
 
 type sitePageData struct {
 	layoutData
-	Site       *cardbot.MiniSite
+	Site       *cardbot.MiniSite // nil on a referral page
+	Action     string            // where the form posts
+	Ref        string            // the referral code the form carries, when a friend invited
+	Invited    string            // "Анна приглашает вас", when a friend invited
 	Program    string
 	Offer      []string
 	Consent    string
@@ -81,27 +84,55 @@ func (s *Site) sitePage(c *fiber.Ctx) error {
 	if site == nil {
 		return s.notFound(c)
 	}
+	ref, err := s.loadReferrer(c.UserContext(), c.Query("ref"))
+	if err != nil {
+		return err
+	}
 	c.Set(fiber.HeaderCacheControl, "no-cache")
-	return s.render(c, fiber.StatusOK, "site", s.siteData(site, formValues{}, ""))
+	return s.render(c, fiber.StatusOK, "site", s.siteForm(site, ref).data(formValues{}, ""))
 }
 
-func (s *Site) siteData(site *cardbot.MiniSite, form formValues, msg string) sitePageData {
-	d := sitePageData{layoutData: s.layout(site.Title), Site: site, Form: form, Error: msg, HasLogo: len(site.Logo) > 0}
-	if prog := s.wallet.Program(s.programOf(site)); prog != nil {
+// siteForm is the form of a mini-site: the site's programme, the site as the source, and the friend
+// who invited the visitor when the link carried ?ref=<code>.
+func (s *Site) siteForm(site *cardbot.MiniSite, ref *referrer) signup {
+	where := "site:" + strconv.FormatUint(site.ID, 10)
+	return signup{
+		page: "site", where: where, program: s.programOf(site), ref: ref,
+		data: func(form formValues, msg string) sitePageData {
+			d := sitePageData{layoutData: s.layout(site.Title), Site: site, Action: "/s/" + site.Slug, HasLogo: len(site.Logo) > 0}
+			s.fillForm(&d, s.programOf(site), site.ConsentText, form, msg)
+			payload := "site_" + strconv.FormatUint(site.ID, 10)
+			if ref != nil {
+				// A messenger link holds one payload: the invitation is what must not be lost.
+				d.Ref, d.Invited, payload = ref.code, s.invitedBy(ref), "ref_"+ref.code
+			}
+			s.fillContinue(&d, payload)
+			return d
+		},
+	}
+}
+
+// fillForm fills what every card form shows: the programme's offer, the consent text (the owner's,
+// or ours) and what the visitor typed, with the refusal if any.
+func (s *Site) fillForm(d *sitePageData, program, consent string, form formValues, msg string) {
+	d.Form, d.Error = form, msg
+	if prog := s.wallet.Program(program); prog != nil {
 		d.Program, d.Offer = prog.Name, s.words.offer(prog)
 	}
-	d.Consent = site.ConsentText
+	d.Consent = consent
 	if d.Consent == "" {
 		d.Consent = s.words.get("consent_default")
 	}
-	d.Telegram, d.WhatsApp, d.WebChatURL = s.continueLinks(site)
-	d.Continue = d.Telegram != "" || d.WhatsApp != "" || d.WebChatURL != ""
-	return d
 }
 
-// continueLinks are the deep links that start the bot with the site's payload.
-func (s *Site) continueLinks(site *cardbot.MiniSite) (tg, wa, chat string) {
-	payload := "site_" + strconv.FormatUint(site.ID, 10)
+// fillContinue sets the buttons that continue in a messenger with the payload.
+func (s *Site) fillContinue(d *sitePageData, payload string) {
+	d.Telegram, d.WhatsApp, d.WebChatURL = s.continueLinks(payload)
+	d.Continue = d.Telegram != "" || d.WhatsApp != "" || d.WebChatURL != ""
+}
+
+// continueLinks are the deep links that start the bot with the payload (site_<id>, ref_<code>).
+func (s *Site) continueLinks(payload string) (tg, wa, chat string) {
 	if s.links.TelegramBot != nil {
 		if bot := s.links.TelegramBot(); bot != "" {
 			tg = "https://t.me/" + url.PathEscape(bot) + "?start=" + payload
@@ -118,9 +149,8 @@ func (s *Site) continueLinks(site *cardbot.MiniSite) (tg, wa, chat string) {
 	return tg, wa, chat
 }
 
-// siteForm issues the card: a new client with the site as the source, or the card the phone already
-// has. It answers 303 to the card page, or the form again with what was typed and what is wrong.
-func (s *Site) siteForm(c *fiber.Ctx) error {
+// siteSubmit issues the site's card (see signupForm).
+func (s *Site) siteSubmit(c *fiber.Ctx) error {
 	site, err := s.loadSite(c.UserContext(), c.Params("slug"))
 	if err != nil {
 		return err
@@ -128,59 +158,25 @@ func (s *Site) siteForm(c *fiber.Ctx) error {
 	if site == nil {
 		return s.notFound(c)
 	}
-	form := formValues{
-		Name: strings.TrimSpace(c.FormValue("name")), Phone: strings.TrimSpace(c.FormValue("phone")),
-		Birthday: strings.TrimSpace(c.FormValue("birthday")), Consent: c.FormValue("consent") != "",
+	// An unknown or mistyped code costs the visitor nothing: they get the card, only uninvited.
+	ref, err := s.loadReferrer(c.UserContext(), c.FormValue("ref"))
+	if err != nil {
+		return err
 	}
-	refuse := func(status int, key string) error {
-		c.Set(fiber.HeaderCacheControl, "no-store")
-		return s.render(c, status, "site", s.siteData(site, form, s.words.get(key)))
-	}
-	// The honeypot is a field people never see; bots fill every field they find.
-	if c.FormValue("website") != "" {
-		return refuse(fiber.StatusBadRequest, "err_bot")
-	}
-	if !s.limits.allow(c.IP()) {
-		return refuse(fiber.StatusTooManyRequests, "err_rate")
-	}
-	req, key := s.readForm(form)
-	if key != "" {
-		return refuse(fiber.StatusUnprocessableEntity, key)
-	}
-	req.site, req.program, req.known = site, s.programOf(site), knownTokens(c.Cookies(cardsCookie))
-	res, err := s.issue(c.UserContext(), req)
-	switch {
-	case cardbot.CodeOf(err) == cardbot.Conflict || cardbot.CodeOf(err) == cardbot.NotFound:
-		s.log.Warn("minisite: the site's programme issues no cards", "site", site.ID, "err", err)
-		return refuse(fiber.StatusConflict, "err_archived")
-	case err != nil:
-		s.log.Error("minisite: issuing a card", "site", site.ID, "err", err)
-		return refuse(fiber.StatusServiceUnavailable, "err_unavailable")
-	}
-	if !res.show {
-		c.Set(fiber.HeaderCacheControl, "no-store")
-		d := s.siteData(site, formValues{}, "")
-		d.Error = s.words.get("exists_text")
-		if !res.sent {
-			d.Error = s.words.get("exists_counter")
-		}
-		return s.render(c, fiber.StatusOK, "exists", d)
-	}
-	c.Cookie(&fiber.Cookie{
-		Name: cardsCookie, Value: strings.Join(rememberToken(req.known, res.token), "."), Path: "/",
-		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: strings.HasPrefix(s.baseURL(), "https:"),
-		Expires: s.clock.Now().AddDate(1, 0, 0),
-	})
-	return c.Redirect("/c/"+res.token, fiber.StatusSeeOther)
+	return s.signupForm(c, s.siteForm(site, ref))
 }
 
 // issueRequest is a checked form.
 type issueRequest struct {
 	name, phone string
 	birthday    *cardbot.Date
-	site        *cardbot.MiniSite
 	program     string
 	known       []string // card tokens this browser was given before
+	// where is the form the card was asked for (site:<id>, referral:<code>): it signs the card's
+	// opening entry and the consent. source is how a new client came (where, or referral:<code>
+	// when a friend invited them through a mini-site); referrer that friend's client id, or 0.
+	where, source string
+	referrer      uint64
 }
 
 // readForm checks the form; a refusal comes as the key of its text.
@@ -220,7 +216,6 @@ type issued struct {
 // is already a client's is somebody's card: anybody can type anybody's number, so the card is shown
 // only to the browser it was issued in; anywhere else it is sent to the client as a message instead.
 func (s *Site) issue(ctx context.Context, req issueRequest) (issued, error) {
-	source := "site:" + strconv.FormatUint(req.site.ID, 10)
 	var res issued
 	err := s.store.Update(ctx, func(tx cardbot.Tx) error {
 		res = issued{}
@@ -230,9 +225,13 @@ func (s *Site) issue(ctx context.Context, req issueRequest) (issued, error) {
 		switch {
 		case fresh:
 			client = &cardbot.Client{
-				Name: req.name, Phone: req.phone, Birthday: req.birthday, Source: source,
-				Consent:   cardbot.Consent{PersonalData: true, Source: source, At: now},
+				Name: req.name, Phone: req.phone, Birthday: req.birthday, Source: req.source, ReferredBy: req.referrer,
+				Consent:   cardbot.Consent{PersonalData: true, Source: req.where, At: now},
 				CreatedAt: now, LastActivityAt: now,
+			}
+			// Their own invite link from the first minute: the card page shows it.
+			if err := wallet.AssignReferralCode(tx, client); err != nil {
+				return err
 			}
 			if err := tx.CreateClient(client); err != nil {
 				return err
@@ -245,15 +244,13 @@ func (s *Site) issue(ctx context.Context, req issueRequest) (issued, error) {
 			return err
 		}
 		if card == nil {
-			got, err := s.wallet.Issue(tx, client.ID, req.program, source)
+			got, err := s.wallet.Issue(tx, client.ID, req.program, req.where)
 			if err != nil {
 				return err
 			}
 			card = got.Card
-			if got.Opening != nil && s.notifier != nil {
-				if err := s.notifier.OperationNotice(tx, card, got.Opening); err != nil {
-					return err
-				}
+			if err := s.cardIssued(tx, got); err != nil {
+				return err
 			}
 		}
 		res.token = card.Token

@@ -77,6 +77,14 @@ var texts = map[string]map[string]string{
 		"op_cancel":        "Отмена операции",
 		"op_expire":        "Сгорание баллов",
 		"link_notice":      "Ваша карта «%s»: %s",
+		// The page of an invite link, /r/<code>.
+		"ref_invited":       "%s приглашает вас",
+		"ref_invited_anon":  "Вас пригласил друг",
+		"ref_lead":          "Получите карту за минуту: заполните форму или продолжите в мессенджере.",
+		"ref_gift_signup":   "%s в подарок от друга — сразу с картой",
+		"ref_gift_purchase": "%s в подарок от друга — после первой покупки",
+		"invite_title":      "Пригласите друзей",
+		"invite_text":       "Отправьте другу эту ссылку: по ней он получит свою карту.",
 	},
 	"en": {
 		"lang":             "en",
@@ -145,6 +153,14 @@ var texts = map[string]map[string]string{
 		"op_cancel":        "Cancellation",
 		"op_expire":        "Points expired",
 		"link_notice":      "Your card “%s”: %s",
+		// The page of an invite link, /r/<code>.
+		"ref_invited":       "%s invites you",
+		"ref_invited_anon":  "A friend invites you",
+		"ref_lead":          "Get your card in a minute: fill in the form or continue in a messenger.",
+		"ref_gift_signup":   "%s as a gift from your friend, with the card",
+		"ref_gift_purchase": "%s as a gift from your friend after your first purchase",
+		"invite_title":      "Invite your friends",
+		"invite_text":       "Send a friend this link: it gets them their own card.",
 	},
 }
 

@@ -19,6 +19,7 @@ import (
 type liveSettings struct {
 	engine     *flows.Engine
 	dispatcher *bot.Dispatcher
+	cascade    func([]string) []string // the owner's cascade as the dispatcher walks it
 }
 
 func (l liveSettings) Apply(cfg cardbot.Config) error {
@@ -28,7 +29,7 @@ func (l liveSettings) Apply(cfg cardbot.Config) error {
 	if err := l.engine.SetSettings(cfg.Settings); err != nil {
 		return err
 	}
-	l.dispatcher.SetCascade(cfg.Settings.Cascade)
+	l.dispatcher.SetCascade(l.cascade(cfg.Settings.Cascade))
 	return nil
 }
 

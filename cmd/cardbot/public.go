@@ -22,17 +22,20 @@ func (s *server) webChat(senders []cardbot.Sender, pictures cardbot.Pictures, cl
 	return append(senders, s.webchat)
 }
 
-// cascade is the owner's cascade with the web chat last: a client known only from the web chat still
-// sees their notices there the next time the chat is open.
-func (s *server) cascade() []string {
-	c := s.cfg.Settings.Cascade
+// cascade is the owner's cascade with the web chat last (see withWebChat).
+func (s *server) cascade() []string { return s.withWebChat(s.cfg.Settings.Cascade) }
+
+// withWebChat is a cascade with the web chat last: a client known only from the web chat still sees
+// their notices there the next time the chat is open. The admin page's cascade goes through it too.
+func (s *server) withWebChat(c []string) []string {
 	if s.webchat == nil || slices.Contains(c, webchat.ChannelName) {
 		return c
 	}
 	return append(slices.Clone(c), webchat.ChannelName)
 }
 
-// mountPublic adds the mini-sites, card pages and the web chat to the HTTP server.
+// mountPublic adds the mini-sites, invite link pages (/r/<code>), card pages and the web chat to the
+// HTTP server.
 func (s *server) mountPublic(store cardbot.Store, w *wallet.Wallet, pictures cardbot.Pictures, clock cardbot.Clock) error {
 	links := minisite.Links{WebChat: s.webchat != nil}
 	if tg := s.telegram; tg != nil {
@@ -40,6 +43,7 @@ func (s *server) mountPublic(store cardbot.Store, w *wallet.Wallet, pictures car
 	}
 	if wa := s.whatsapp; wa != nil {
 		links.WhatsAppNumber = wa.device.Phone
+		s.engine.SetWhatsAppNumber(wa.device.Phone) // for the links of /invite
 	}
 	site, err := minisite.New(minisite.Deps{
 		Store: store, Wallet: w, Clock: clock, Config: s.cfg, Log: s.log.With("part", "minisite"),

@@ -288,7 +288,7 @@ func (s *server) mountAdminPage(deps admin.Deps, senders []cardbot.Sender) error
 	}
 	page, err := admin.NewPage(context.Background(), admin.PageDeps{
 		Deps:       deps,
-		Runtime:    liveSettings{engine: s.engine, dispatcher: s.dispatcher},
+		Runtime:    liveSettings{engine: s.engine, dispatcher: s.dispatcher, cascade: s.withWebChat},
 		Channels:   newAdminChannels(s, senders),
 		Validate:   configfile.Validate,
 		Broadcasts: s.broadcasts,
