@@ -86,7 +86,7 @@ type PageDeps struct {
 	// The owner's automation screens (issue 6); each one left nil shows as not running.
 	Broadcasts cardbot.Broadcaster
 	Stats      cardbot.StatsProvider
-	Jobs       JobLister
+	Jobs       cardbot.JobLister
 }
 
 // NewPage builds the admin page and puts the owner's stored settings in force.

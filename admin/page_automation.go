@@ -14,26 +14,7 @@ import (
 type automation struct {
 	broadcasts cardbot.Broadcaster
 	stats      cardbot.StatsProvider
-	jobs       JobLister
-}
-
-// Job is one scheduled job as the automation page shows it. Its fields are those of the scheduler's
-// own job info, so the wiring converts one into the other directly.
-type Job struct {
-	Name      string
-	Spec      string
-	About     string
-	Next      time.Time // zero until the scheduler is started
-	LastRun   time.Time
-	LastTook  time.Duration
-	LastDone  int    // how many things the last run did (messages, entries, records)
-	LastError string // "" when the last run succeeded
-	Running   bool
-}
-
-// JobLister lists the scheduler's jobs with their next and last runs.
-type JobLister interface {
-	Jobs() []Job
+	jobs       cardbot.JobLister
 }
 
 // notRunning answers for a screen whose part of the service the wiring did not give.
@@ -44,7 +25,7 @@ func (p *Page) notRunning(c *fiber.Ctx) error {
 const ratingsPerPage = 50
 
 type jobRow struct {
-	Job
+	cardbot.JobInfo
 	Took string
 }
 
@@ -55,7 +36,7 @@ func (p *Page) automationPage(c *fiber.Ctx) error {
 	}
 	var rows []jobRow
 	for _, j := range p.auto.jobs.Jobs() {
-		r := jobRow{Job: j}
+		r := jobRow{JobInfo: j}
 		if !j.LastRun.IsZero() {
 			r.Took = j.LastTook.Round(time.Millisecond).String()
 		}

@@ -42,17 +42,6 @@ type site struct {
 	scheduler  *flows.Scheduler
 }
 
-// schedulerJobs shows the scheduler's jobs to the page, as the wiring does.
-type schedulerJobs struct{ s *flows.Scheduler }
-
-func (j schedulerJobs) Jobs() []admin.Job {
-	var out []admin.Job
-	for _, info := range j.s.Jobs() {
-		out = append(out, admin.Job(info))
-	}
-	return out
-}
-
 // recordingRuntime applies settings to the engine as the wiring does, and remembers the last cascade
 // (the dispatcher's part) so tests can see it.
 type recordingRuntime struct {
@@ -122,7 +111,7 @@ func startSite(t testing.TB, db *store.DB, channels admin.Channels, edit ...func
 		t.Fatal(err)
 	}
 	page, err := admin.NewPage(context.Background(), admin.PageDeps{Deps: deps, Runtime: live, Channels: channels, Validate: configfile.Validate,
-		Broadcasts: broadcasts, Stats: stats, Jobs: schedulerJobs{scheduler}})
+		Broadcasts: broadcasts, Stats: stats, Jobs: scheduler})
 	if err != nil {
 		t.Fatal(err)
 	}

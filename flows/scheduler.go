@@ -38,19 +38,6 @@ func (e *Engine) jobs() []job {
 	}
 }
 
-// JobInfo is a job as the admin page shows it.
-type JobInfo struct {
-	Name      string
-	Spec      string
-	About     string
-	Next      time.Time // zero until the scheduler is started
-	LastRun   time.Time
-	LastTook  time.Duration
-	LastDone  int    // how many things the last run did (messages, entries, records)
-	LastError string // "" when the last run succeeded
-	Running   bool
-}
-
 // Scheduler runs the jobs on their schedules. Start it after the dispatcher, stop it before the
 // dispatcher drains.
 type Scheduler struct {
@@ -65,7 +52,7 @@ type Scheduler struct {
 	cancel context.CancelFunc
 
 	mu      sync.Mutex
-	status  map[string]*JobInfo
+	status  map[string]*cardbot.JobInfo
 	stopped bool
 	runs    sync.WaitGroup
 }
@@ -77,12 +64,12 @@ func NewScheduler(e *Engine) (*Scheduler, error) {
 	s := &Scheduler{
 		base: base, cancel: cancel,
 		e: e, log: e.log.With("component", "scheduler"), jobs: e.jobs(),
-		ids: map[string]cron.EntryID{}, status: map[string]*JobInfo{},
+		ids: map[string]cron.EntryID{}, status: map[string]*cardbot.JobInfo{},
 		cron: cron.New(cron.WithLocation(e.loc), cron.WithLogger(logger),
 			cron.WithChain(cron.SkipIfStillRunning(logger), cron.Recover(logger))),
 	}
 	for _, j := range s.jobs {
-		s.status[j.name] = &JobInfo{Name: j.name, Spec: j.spec, About: j.about}
+		s.status[j.name] = &cardbot.JobInfo{Name: j.name, Spec: j.spec, About: j.about}
 		id, err := s.cron.AddFunc(j.spec, func() { _ = s.Run(s.base, j.name) })
 		if err != nil {
 			return nil, fmt.Errorf("flows: job %s: schedule %q: %w", j.name, j.spec, err)
@@ -193,10 +180,10 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 }
 
 // Jobs lists every job with its schedule, next run and last outcome, for the admin page.
-func (s *Scheduler) Jobs() []JobInfo {
+func (s *Scheduler) Jobs() []cardbot.JobInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]JobInfo, 0, len(s.jobs))
+	out := make([]cardbot.JobInfo, 0, len(s.jobs))
 	for _, j := range s.jobs {
 		info := *s.status[j.name]
 		info.Next = s.cron.Entry(s.ids[j.name]).Next

@@ -103,17 +103,6 @@ func (a *adminChannels) TestSend(ctx context.Context, channel, to, text string) 
 	return s.Send(ctx, cardbot.Outgoing{To: to, Text: text})
 }
 
-// schedulerJobs shows the scheduler's jobs on the admin page's automation screen.
-type schedulerJobs struct{ s *flows.Scheduler }
-
-func (j schedulerJobs) Jobs() []admin.Job {
-	var out []admin.Job
-	for _, info := range j.s.Jobs() {
-		out = append(out, admin.Job(info)) // the same fields: a change to one is a compile error here
-	}
-	return out
-}
-
 // newStatistics builds the statistics page's figures over the ledger and the stored visit ratings;
 // a score below rating.good counts as negative, as in the auto-replies.
 func newStatistics(db cardbot.Store, cfg cardbot.Config) (*flows.Statistics, error) {

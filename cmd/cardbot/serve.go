@@ -293,7 +293,7 @@ func (s *server) mountAdminPage(deps admin.Deps, senders []cardbot.Sender) error
 		Validate:   configfile.Validate,
 		Broadcasts: s.broadcasts,
 		Stats:      stats,
-		Jobs:       schedulerJobs{s.scheduler},
+		Jobs:       s.scheduler,
 	})
 	if err != nil {
 		return err
