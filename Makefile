@@ -27,3 +27,9 @@ fuzz: ## a short run of every fuzz target
 	$(GO) test -run '^$$' -fuzz FuzzParse$$ -fuzztime 30s ./cmd/cardbot/configfile
 	$(GO) test -run '^$$' -fuzz FuzzNormalizePhone -fuzztime 30s ./wallet
 	$(GO) test -run '^$$' -fuzz FuzzParseBirthday -fuzztime 30s ./flows
+	$(GO) test -run '^$$' -fuzz FuzzParseStaffCommand -fuzztime 30s ./flows
+	$(GO) test -run '^$$' -fuzz FuzzWebhookBody -fuzztime 30s ./bot/telegram
+	$(GO) test -run '^$$' -fuzz FuzzCheckTemplates -fuzztime 30s ./bot/sms
+	$(GO) test -run '^$$' -fuzz FuzzLookup -fuzztime 30s ./bot/sms
+	$(GO) test -run '^$$' -fuzz FuzzUnsubscribeToken -fuzztime 30s .
+	$(GO) test -run '^$$' -fuzz FuzzSearchText -fuzztime 30s ./store

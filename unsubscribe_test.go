@@ -61,3 +61,27 @@ func TestUnsubscribeTokensNeedALongSecret(t *testing.T) {
 		t.Fatal("a 5-byte secret was accepted")
 	}
 }
+
+// FuzzUnsubscribeToken: whatever arrives in the link, Address never panics, accepts only what Token
+// made (a token accepted names an address whose own token it is), and every address round-trips.
+func FuzzUnsubscribeToken(f *testing.F) {
+	u, err := cardbot.NewUnsubscribeTokens(bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"anna@example.com", u.Token("anna@example.com"), "", ".", "a.b", "YW5uYQ.AAAA", " Anna@Example.COM "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if address, ok := u.Address(s); ok && u.Token(address) != s {
+			t.Fatalf("%q accepted for %q, whose token is %q", s, address, u.Token(address))
+		}
+		if cardbot.EmailKey(s) == "" {
+			return // no address, no link
+		}
+		address, ok := u.Address(u.Token(s))
+		if !ok || address != cardbot.EmailKey(s) {
+			t.Fatalf("the token of %q names %q (%v)", s, address, ok)
+		}
+	})
+}

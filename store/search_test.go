@@ -265,7 +265,7 @@ func (w *searchWorld) instant() time.Time {
 	return at.In(testZones[w.rng.IntN(len(testZones))])
 }
 
-func (w *searchWorld) fill(t *testing.T, db *DB, n int) {
+func (w *searchWorld) fill(t testing.TB, db *DB, n int) {
 	t.Helper()
 	for start := 0; start < n; start += 100 {
 		var made []*cardbot.Client
