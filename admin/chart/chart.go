@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Series is one named row of values, one per label.
@@ -124,8 +125,13 @@ func (v *canvas) axes() {
 	}
 	zero := v.y(0)
 	fmt.Fprintf(&v.buf, `<line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#888"/>`, marginLeft, num(zero), v.Width-marginRight, num(zero))
-	// At most about one label per 48 pixels, so long daily series stay readable.
-	every := max(1, int(math.Ceil(float64(len(v.Labels))*48/v.plotW)))
+	// Every label gets the room of the longest one (about 6.5 pixels a character at this font size,
+	// and a gap), so long daily series show every few days instead of one overprinted smear.
+	room := 12.0
+	for _, l := range v.Labels {
+		room = max(room, 6.5*float64(utf8.RuneCountInString(l))+12)
+	}
+	every := max(1, int(math.Ceil(float64(len(v.Labels))*room/v.plotW)))
 	for i, l := range v.Labels {
 		if i%every != 0 {
 			continue

@@ -152,6 +152,17 @@ func TestBrowserOwnerAndVisitors(t *testing.T) {
 		t.Fatalf("the Russian settings page has English bits:\n%s", page)
 	}
 	shot(t, owner, "admin-settings")
+
+	// The automation's screens: a broadcast being written (its audience counted live), the
+	// statistics of the day's card and accrual, the scheduled jobs.
+	do(t, owner, "opening a new broadcast", chromedp.Click(chromedp.ID("nav-broadcasts")), chromedp.WaitVisible(chromedp.ID("new-broadcast")),
+		chromedp.Click(chromedp.ID("new-broadcast")), chromedp.WaitVisible(chromedp.ID("broadcast-form")),
+		chromedp.SendKeys(chromedp.ID("bc-name"), "Осенняя акция"), chromedp.SendKeys(chromedp.ID("bc-text"), "{{.Name}}, в выходные −20 % на всё!"))
+	shot(t, owner, "admin-broadcast-form")
+	do(t, owner, "opening the statistics", chromedp.Click(chromedp.ID("nav-stats")), chromedp.WaitVisible(chromedp.ID("stats-summary")))
+	shot(t, owner, "admin-stats")
+	do(t, owner, "opening the automation", chromedp.Click(chromedp.ID("nav-automation")), chromedp.WaitVisible(chromedp.ID("jobs-table")))
+	shot(t, owner, "admin-automation")
 }
 
 // fitsPhone fails the test when the page is wider than the phone's screen (it would scroll sideways).
