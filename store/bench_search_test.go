@@ -34,6 +34,14 @@ func BenchmarkSearch1M(b *testing.B) {
 			p := benchPhone(uint64(1 + rng.IntN(clients)))
 			return cardbot.ClientQuery{Text: "+7 (" + p[2:5] + ") " + p[5:5+rng.IntN(7)]}
 		}},
+		{"phone-as-typed", func() cardbot.ClientQuery {
+			// The same, typed the way people in Russia do: with the trunk 8, or without the country code.
+			p := benchPhone(uint64(1 + rng.IntN(clients)))
+			if rng.IntN(2) == 0 {
+				return cardbot.ClientQuery{Text: "8 " + p[2:5] + " " + p[5:5+rng.IntN(7)]}
+			}
+			return cardbot.ClientQuery{Text: p[2:5] + "-" + p[5:5+rng.IntN(7)]}
+		}},
 		{"name", func() cardbot.ClientQuery {
 			// A surname's start, or a first name and a surname's start ("анна ив").
 			first, last := benchName(uint64(1 + rng.IntN(clients)))
@@ -188,7 +196,7 @@ func searchBenchClient(n uint64) *cardbot.Client {
 	return c
 }
 
-// BenchmarkMigrateSearchIndexes1M times the migration to schema version 2 on a million clients with a
+// BenchmarkMigrateSearchIndexes1M times the migrations to schema versions 2 and 3 on a million clients with a
 // card each: what an owner's first start of the new version costs.
 //
 //	go test -run '^$' -bench 'MigrateSearchIndexes1M' -benchtime 1x -timeout 30m ./store
@@ -197,7 +205,7 @@ func BenchmarkMigrateSearchIndexes1M(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		err := db.bolt.Update(func(btx *bolt.Tx) error {
-			for _, name := range []string{idxClientWords, idxClientActivity, idxCardDigits, idxProgramClients} {
+			for _, name := range []string{idxClientWords, idxClientActivity, idxCardDigits, idxProgramClients, idxClientNational} {
 				if err := btx.DeleteBucket([]byte(name)); err != nil {
 					return err
 				}
@@ -208,7 +216,13 @@ func BenchmarkMigrateSearchIndexes1M(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		if err := db.bolt.Update(buildSearchIndexes); err != nil {
+		err = db.bolt.Update(func(btx *bolt.Tx) error {
+			if err := buildSearchIndexes(btx); err != nil {
+				return err
+			}
+			return buildNationalIndex(btx)
+		})
+		if err != nil {
 			b.Fatal(err)
 		}
 	}
