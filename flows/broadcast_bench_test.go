@@ -11,6 +11,7 @@ import (
 
 	"cardbot"
 	"cardbot/bot"
+	"cardbot/bot/bottest"
 	"cardbot/flows"
 )
 
@@ -170,42 +171,38 @@ func telegramAt(rate float64) cardbot.Config {
 // sends arrived is reported instead: the shortest gap, and the gaps under 1/rate.
 type limitingFake struct {
 	*deliveries
-	rate, burst float64
-	refused     atomic.Int64
+	rate    float64
+	bucket  *bottest.Bucket
+	refused atomic.Int64
 
 	mu          sync.Mutex
-	tokens      float64
-	last        time.Time // the last send offered, for the bucket
 	first, prev time.Time // the first and the last send delivered
 	minGap      time.Duration
-	early       int
 	maxGap      time.Duration
+	early       int
 }
 
 func newLimitingFake(channel string, rate, burst float64) *limitingFake {
-	return &limitingFake{deliveries: newDeliveries(channel), rate: rate, burst: burst, tokens: burst}
+	return &limitingFake{deliveries: newDeliveries(channel), rate: rate, bucket: bottest.NewBucket(rate, burst)}
 }
 
 func (f *limitingFake) Send(ctx context.Context, out cardbot.Outgoing) error {
-	if wait := f.take(time.Now()); wait > 0 {
+	if wait := f.take(); wait > 0 {
 		f.refused.Add(1)
-		return &cardbot.SendError{RetryAfter: wait.Truncate(time.Second) + time.Second, Reason: "Too Many Requests"}
+		return &cardbot.SendError{RetryAfter: bottest.RetryAfter(wait), Reason: "Too Many Requests"}
 	}
 	return f.deliveries.Send(ctx, out)
 }
 
-// take spends a token if there is one and notes the delivery, or returns how long until there is one.
-func (f *limitingFake) take(now time.Time) time.Duration {
+// take asks the bucket for a token and, given one, notes the gap to the delivery before; under one
+// lock, so deliveries are noted in the order they took their tokens.
+func (f *limitingFake) take() time.Duration {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if !f.last.IsZero() {
-		f.tokens = min(f.burst, f.tokens+now.Sub(f.last).Seconds()*f.rate)
+	now := time.Now()
+	if wait := f.bucket.Take(now); wait > 0 {
+		return wait
 	}
-	f.last = now
-	if f.tokens < 1 {
-		return time.Duration((1 - f.tokens) / f.rate * float64(time.Second))
-	}
-	f.tokens--
 	if f.first.IsZero() {
 		f.first = now
 	} else {
