@@ -36,6 +36,10 @@ func ValidSlug(s string) bool {
 type ClientQuery struct {
 	// Text is what the owner typed: a phone or the start of one (any format, digits count), a card
 	// number or its start, or words that start words of the name. "" matches everyone.
+	// Digits start a phone from its country code (+7 916…), from the trunk prefix 8 read as the +7
+	// country code when at least two digits are typed (8 916…: the +7 numbering plan of Russia and
+	// Kazakhstan only), or from the national number after the country code (916… finds +7 916…,
+	// 29… finds +375 29…).
 	Text string
 	// ProgramID keeps clients who hold a card of this programme.
 	ProgramID string

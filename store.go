@@ -131,6 +131,8 @@ type Tx interface {
 	// deleted; PruneSeenUpdates does the same for the update ids SeenUpdate remembers.
 	PruneIdempotency(before time.Time, limit int) (int, error)
 	PruneSeenUpdates(before time.Time, limit int) (int, error)
+	// PruneSessions deletes up to limit admin sessions that expired before before and says how many.
+	PruneSessions(before time.Time, limit int) (int, error)
 
 	BroadcastTx
 }

@@ -15,6 +15,7 @@ import (
 
 	"cardbot"
 	"cardbot/bot"
+	"cardbot/bot/bottest"
 	"cardbot/store"
 )
 
@@ -402,43 +403,25 @@ func marketing(clientID uint64, text string) cardbot.Message {
 	return cardbot.Message{ClientID: clientID, Kind: cardbot.KindMarketing, Text: text}
 }
 
-// bucketSender is a channel that enforces its own rate limit with a token bucket of rate and burst:
-// a send it has no token for is refused with a 429 whose retry_after is the wait for the next token,
-// rounded up to whole seconds as Telegram's is. A refused send is not recorded as a call. A burst of
-// one is the strictest limiter there is: every send must come a full 1/rate after the one before.
+// bucketSender is a channel that enforces its own rate limit with a token bucket of rate and burst
+// (bottest.Bucket): a send it has no token for is refused with a 429 whose retry_after is the wait for
+// the next token, rounded up to whole seconds as Telegram's is. A refused send is not recorded as a
+// call. A burst of one is the strictest limiter there is: every send must come a full 1/rate after the
+// one before.
 type bucketSender struct {
 	*fakeSender
-	rate, burst float64
-	refused     atomic.Int64
-
-	mu     sync.Mutex
-	tokens float64
-	last   time.Time
+	bucket  *bottest.Bucket
+	refused atomic.Int64
 }
 
 func newBucketSender(channel string, rate, burst float64) *bucketSender {
-	return &bucketSender{fakeSender: newFake(channel), rate: rate, burst: burst, tokens: burst}
+	return &bucketSender{fakeSender: newFake(channel), bucket: bottest.NewBucket(rate, burst)}
 }
 
 func (b *bucketSender) Send(ctx context.Context, out cardbot.Outgoing) error {
-	if wait := b.take(time.Now()); wait > 0 {
+	if wait := b.bucket.Take(time.Now()); wait > 0 {
 		b.refused.Add(1)
-		return tooMany(wait.Truncate(time.Second) + time.Second)
+		return tooMany(bottest.RetryAfter(wait))
 	}
 	return b.fakeSender.Send(ctx, out)
-}
-
-// take spends a token if there is one, or returns how long until there is.
-func (b *bucketSender) take(now time.Time) time.Duration {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !b.last.IsZero() {
-		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	}
-	b.last = now
-	if b.tokens < 1 {
-		return time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
-	}
-	b.tokens--
-	return 0
 }

@@ -34,7 +34,7 @@ func (e *Engine) jobs() []job {
 		{"birthdays", "*/10 * * * *", "birthday greetings and gifts", e.greetBirthdays},
 		{"triggers", "*/10 * * * *", "daily: inactive customers, points about to expire", e.dailyTriggers},
 		{"expire_points", "7 * * * *", "write off points past their date", e.expirePoints},
-		{"cleanup", "17 4 * * *", "prune old idempotency keys and seen update ids", e.prune},
+		{"cleanup", "17 4 * * *", "prune old idempotency keys, seen update ids and expired admin sessions", e.prune},
 	}
 }
 

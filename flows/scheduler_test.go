@@ -2,10 +2,12 @@ package flows_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"cardbot"
+	"cardbot/flows"
 )
 
 func TestSchedulerListsJobsAndStopsCleanly(t *testing.T) {
@@ -78,4 +80,61 @@ func TestRatingDialogueInEnglish(t *testing.T) {
 	prompt := one(t, e.run(s, "ratings"))
 	mustContain(t, prompt.Text, "how was your visit", "from 1 to 5")
 	mustContain(t, texts(e.press("1", prompt.Buttons[0][4].Data)), "Thank you for the 5", "2GIS: https://2gis.ru/zerno")
+}
+
+func TestCleanupDeletesExpiredAdminSessionsABoundedNumberARun(t *testing.T) {
+	e := newEnv(t)
+	s := e.scheduler()
+	now := e.clock.Now()
+	expired := flows.SessionsPrunedPerRun + 40
+	e.update(func(tx cardbot.Tx) error {
+		for i := range expired + 2 {
+			expires := now.Add(-time.Duration(i+1) * time.Minute)
+			if i >= expired {
+				expires = now.Add(time.Hour) // still logged in
+			}
+			id := []byte(fmt.Sprintf("session-%05d", i))
+			if err := tx.PutSession(&cardbot.Session{ID: id, UserName: "owner", ExpiresAt: expires}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	left := func() (old, live int) {
+		e.update(func(tx cardbot.Tx) error {
+			old, live = 0, 0
+			for i := range expired + 2 {
+				if _, err := tx.Session([]byte(fmt.Sprintf("session-%05d", i))); err == nil && i < expired {
+					old++
+				} else if err == nil {
+					live++
+				}
+			}
+			return nil
+		})
+		return old, live
+	}
+
+	e.run(s, "cleanup")
+	if old, live := left(); old != 40 || live != 2 {
+		t.Fatalf("after one run %d expired and %d live sessions left, want 40 and 2", old, live)
+	}
+	if done := jobInfo(t, s, "cleanup").LastDone; done != flows.SessionsPrunedPerRun {
+		t.Errorf("the run reports %d records pruned, want %d", done, flows.SessionsPrunedPerRun)
+	}
+	e.run(s, "cleanup") // the next night takes the rest
+	if old, live := left(); old != 0 || live != 2 {
+		t.Fatalf("after two runs %d expired and %d live sessions left, want 0 and 2", old, live)
+	}
+}
+
+func jobInfo(t *testing.T, s *flows.Scheduler, name string) cardbot.JobInfo {
+	t.Helper()
+	for _, j := range s.Jobs() {
+		if j.Name == name {
+			return j
+		}
+	}
+	t.Fatalf("no job %s", name)
+	return cardbot.JobInfo{}
 }

@@ -324,20 +324,44 @@ func (e *Engine) prune(ctx context.Context, now time.Time) (int, error) {
 		if p.keep <= 0 {
 			continue
 		}
-		for {
-			n := 0
-			err := e.store.Update(ctx, func(tx cardbot.Tx) error {
-				var err error
-				n, err = p.fn(tx, now.Add(-days(p.keep)), 1000)
-				return err
-			})
-			if err != nil {
-				return total, err
-			}
-			total += n
-			if n < 1000 {
-				break
-			}
+		n, err := e.pruneBatches(ctx, p.fn, now.Add(-days(p.keep)), unlimitedBatches)
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	// An expired admin session is refused when presented, so it is kept no longer than the next run;
+	// a run deletes a bounded number, and a pile (a script logging in in a loop) goes over several nights.
+	n, err := e.pruneBatches(ctx, cardbot.Tx.PruneSessions, now, sessionPruneBatches)
+	return total + n, err
+}
+
+// pruneBatch is how many records one transaction of the cleanup deletes; sessionPruneBatches bounds
+// the transactions a run spends on expired sessions (unlimitedBatches: no bound).
+const (
+	pruneBatch          = 1000
+	sessionPruneBatches = 5
+	unlimitedBatches    = -1
+)
+
+// pruneBatches deletes what fn says is older than before, pruneBatch records a transaction, until
+// fn finds fewer or batches transactions ran.
+func (e *Engine) pruneBatches(ctx context.Context, fn func(cardbot.Tx, time.Time, int) (int, error),
+	before time.Time, batches int) (int, error) {
+	total := 0
+	for ; batches != 0; batches-- {
+		n := 0
+		err := e.store.Update(ctx, func(tx cardbot.Tx) error {
+			var err error
+			n, err = fn(tx, before, pruneBatch)
+			return err
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n < pruneBatch {
+			break
 		}
 	}
 	return total, nil

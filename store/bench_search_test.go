@@ -34,6 +34,14 @@ func BenchmarkSearch1M(b *testing.B) {
 			p := benchPhone(uint64(1 + rng.IntN(clients)))
 			return cardbot.ClientQuery{Text: "+7 (" + p[2:5] + ") " + p[5:5+rng.IntN(7)]}
 		}},
+		{"phone-as-typed", func() cardbot.ClientQuery {
+			// The same, typed the way people in Russia do: with the trunk 8, or without the country code.
+			p := benchPhone(uint64(1 + rng.IntN(clients)))
+			if rng.IntN(2) == 0 {
+				return cardbot.ClientQuery{Text: "8 " + p[2:5] + " " + p[5:5+rng.IntN(7)]}
+			}
+			return cardbot.ClientQuery{Text: p[2:5] + "-" + p[5:5+rng.IntN(7)]}
+		}},
 		{"name", func() cardbot.ClientQuery {
 			// A surname's start, or a first name and a surname's start ("анна ив").
 			first, last := benchName(uint64(1 + rng.IntN(clients)))
@@ -188,30 +196,42 @@ func searchBenchClient(n uint64) *cardbot.Client {
 	return c
 }
 
-// BenchmarkMigrateSearchIndexes1M times the migration to schema version 2 on a million clients with a
-// card each: what an owner's first start of the new version costs.
+// BenchmarkMigrateSearchIndexes1M times the migrations to schema version 2 (the four search indexes) and
+// to version 3 (the national-number index) on a million clients with a card each: what an owner's first
+// start of the new version costs.
 //
 //	go test -run '^$' -bench 'MigrateSearchIndexes1M' -benchtime 1x -timeout 30m ./store
 func BenchmarkMigrateSearchIndexes1M(b *testing.B) {
 	db := searchBenchDB(b, filepath.Join(b.TempDir(), "migrate1m.db"), 1_000_000)
-	for b.Loop() {
-		b.StopTimer()
-		err := db.bolt.Update(func(btx *bolt.Tx) error {
-			for _, name := range []string{idxClientWords, idxClientActivity, idxCardDigits, idxProgramClients} {
-				if err := btx.DeleteBucket([]byte(name)); err != nil {
-					return err
+	for _, step := range []struct {
+		name    string
+		indexes []string
+		build   func(*bolt.Tx) error
+	}{
+		{"to-v2", []string{idxClientWords, idxClientActivity, idxCardDigits, idxProgramClients}, buildSearchIndexes},
+		{"to-v3", []string{idxClientNational}, buildNationalIndex},
+	} {
+		b.Run(step.name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				err := db.bolt.Update(func(btx *bolt.Tx) error {
+					for _, name := range step.indexes {
+						if err := btx.DeleteBucket([]byte(name)); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if err := db.bolt.Update(step.build); err != nil {
+					b.Fatal(err)
 				}
 			}
-			return nil
+			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/migration")
+			b.ReportMetric(0, "ns/op")
 		})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		if err := db.bolt.Update(buildSearchIndexes); err != nil {
-			b.Fatal(err)
-		}
 	}
-	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/migration")
-	b.ReportMetric(0, "ns/op")
 }

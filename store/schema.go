@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the database layout this binary reads and writes. Raise it together with a new entry
 // in migrations.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // recordVersion is the shape of the JSON records written now, kept in each record's "v" so a migration
 // can tell old shapes from new ones.
@@ -50,6 +50,7 @@ const (
 	idxClientActivity = "idx_client_activity"
 	idxCardDigits     = "idx_card_digits"
 	idxProgramClients = "idx_program_clients"
+	idxClientNational = "idx_client_national" // from schema version 3, built by its migration
 
 	keySchemaVersion = "schema_version"
 
@@ -75,6 +76,7 @@ func bucketNames() []string {
 		idxClientWords, idxClientActivity, idxCardDigits, idxProgramClients,
 		bucketBroadcasts, bucketBroadcastImages, bucketRecipients, idxOpenRecipients,
 		idxClientEmail,
+		idxClientNational,
 	}
 }
 
@@ -86,6 +88,7 @@ type migration func(btx *bolt.Tx) error
 func migrations() []migration {
 	return []migration{
 		buildSearchIndexes, // 1 → 2: the client search indexes
+		buildNationalIndex, // 2 → 3: phones by their national number
 	}
 }
 

@@ -1,10 +1,13 @@
 package store
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 
 	"cardbot"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // defaultSearchPage is how many clients one page of a search holds when the caller does not say.
@@ -114,11 +117,12 @@ func newClientMatcher(text string) clientMatcher {
 
 func (m clientMatcher) empty() bool { return m.digits == "" && len(m.words) == 0 }
 
-// client reports whether the client's phone or one of its card numbers starts with the digits, or
+// client reports whether the digits start the client's phone as people type it (phoneMatches) or one of
+// its card numbers, or
 // every word typed starts some word of the name.
 func (m clientMatcher) client(c *cardbot.Client, cards []*cardbot.Card) bool {
 	if m.digits != "" {
-		if strings.HasPrefix(strings.TrimPrefix(c.Phone, "+"), m.digits) {
+		if phoneMatches(c.Phone, m.digits) {
 			return true
 		}
 		for _, card := range cards {
@@ -135,6 +139,52 @@ func (m clientMatcher) client(c *cardbot.Client, cards []*cardbot.Card) bool {
 		}
 	}
 	return true
+}
+
+// phoneMatches reports whether digits start the phone as people type it: from the country code (with
+// or without the +), from a trunk 8 in place of the +7 country code (trunkAsCountry), or from the
+// national number after the country code (nationalNumber).
+func phoneMatches(phone, digits string) bool {
+	p := strings.TrimPrefix(phone, "+")
+	if p == "" {
+		return false
+	}
+	if strings.HasPrefix(p, digits) {
+		return true
+	}
+	if plan, ok := trunkAsCountry(digits); ok && strings.HasPrefix(p, plan) {
+		return true
+	}
+	return strings.HasPrefix(nationalNumber(phone), digits)
+}
+
+// trunkAsCountry reads digits typed with the trunk prefix 8 of the +7 numbering plan (Russia and
+// Kazakhstan: "8 916 123-45-67" is +7 916 123-45-67) as digits from the country code: a leading 8 becomes
+// 7. Only the +7 plan: elsewhere 8 is no trunk prefix that stands for the country code. A lone "8" is
+// not read so, or typing the first digit of an 8… card number would list every +7 client.
+func trunkAsCountry(digits string) (string, bool) {
+	if len(digits) < 2 || digits[0] != '8' {
+		return "", false
+	}
+	return "7" + digits[1:], true
+}
+
+// nationalNumber is the phone's national significant number: its digits after the country calling
+// code ("+79161234567" → "9161234567", "+375291234567" → "291234567"). Calling codes are one to three
+// digits and none starts another, so the first known one is the code. "" when the phone is not digits
+// (after an optional +) or starts with no calling code known to the phone-number metadata.
+func nationalNumber(phone string) string {
+	p := strings.TrimPrefix(phone, "+")
+	if p == "" || strings.ContainsFunc(p, func(r rune) bool { return r < '0' || r > '9' }) {
+		return ""
+	}
+	codes := phonenumbers.GetSupportedCallingCodes()
+	for n := 1; n <= 3 && n < len(p); n++ {
+		if code, _ := strconv.Atoi(p[:n]); codes[code] {
+			return p[n:]
+		}
+	}
+	return ""
 }
 
 // nameWords splits a name into lowercase words of letters and digits; ё counts as е, as people type it.

@@ -80,29 +80,57 @@ func TestRenamedClientIsFoundByTheNewNameOnly(t *testing.T) {
 	wantIndexesMatchRecords(t, db)
 }
 
+func TestPhoneIsFoundAsPeopleTypeIt(t *testing.T) {
+	db := openTestDB(t)
+	moscow := createClient(t, db, "+79161234567")
+	minsk := createClient(t, db, "+375291234567")
+	berlin := createClient(t, db, "+4915112345678")
+	createCard(t, db, berlin.ID, "8916 1000", "tok-b")
+
+	wantSearch(t, db, "+7 916 123", []uint64{moscow.ID})
+	wantSearch(t, db, "8 (916) 123-45-67", []uint64{moscow.ID}) // the trunk 8 of the +7 plan
+	wantSearch(t, db, "89161", []uint64{berlin.ID, moscow.ID})  // or the start of a card number
+	wantSearch(t, db, "916 123", []uint64{moscow.ID})           // without the country code
+	wantSearch(t, db, "29 123", []uint64{minsk.ID})
+	wantSearch(t, db, "151", []uint64{berlin.ID})
+	wantSearch(t, db, "8", []uint64{berlin.ID}) // the start of the card number, not every +7 client
+	wantSearch(t, db, "8 29", nil)              // the trunk 8 is the +7 plan's only
+	wantSearch(t, db, "16 123", nil)            // the national number from its start
+}
+
 func TestMigrationBuildsTheSearchIndexesOfAnOldDatabase(t *testing.T) {
+	testMigrationBuildsIndexes(t, 1, idxClientWords, idxClientActivity, idxCardDigits, idxProgramClients, idxClientNational)
+}
+
+func TestMigrationBuildsTheNationalNumberIndex(t *testing.T) {
+	testMigrationBuildsIndexes(t, 2, idxClientNational)
+}
+
+// testMigrationBuildsIndexes makes a database the file a cardbot of schema version `from` left, without
+// the indexes later versions added, and checks that opening it builds them and the search finds what
+// the scan finds.
+func testMigrationBuildsIndexes(t *testing.T, from uint64, missing ...string) {
 	path := t.TempDir() + "/cardbot.db"
 	db, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := newSearchWorld(rand.New(rand.NewPCG(1, 1)))
+	w := newSearchWorld(rand.New(rand.NewPCG(1, from)))
 	w.fill(t, db, 150)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// Make it the file a version 1 cardbot left: no search indexes.
 	bdb, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = bdb.Update(func(btx *bolt.Tx) error {
-		for _, name := range []string{idxClientWords, idxClientActivity, idxCardDigits, idxProgramClients} {
+		for _, name := range missing {
 			if err := btx.DeleteBucket([]byte(name)); err != nil {
 				return err
 			}
 		}
-		return writeVersion(btx, 1)
+		return writeVersion(btx, from)
 	})
 	bdb.Close()
 	if err != nil {
@@ -114,8 +142,8 @@ func TestMigrationBuildsTheSearchIndexesOfAnOldDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if v := schemaVersionOf(t, db); v != 2 {
-		t.Fatalf("schema version %d after the migration, want 2", v)
+	if v := schemaVersionOf(t, db); v != SchemaVersion {
+		t.Fatalf("schema version %d after the migration, want %d", v, SchemaVersion)
 	}
 	wantIndexesMatchRecords(t, db)
 	for range 100 {
@@ -172,7 +200,7 @@ func wantIndexesMatchRecords(t *testing.T, db *DB) {
 				}
 			}
 		}
-		for _, index := range []string{idxClientWords, idxClientActivity, idxCardDigits, idxProgramClients} {
+		for _, index := range []string{idxClientWords, idxClientActivity, idxCardDigits, idxProgramClients, idxClientNational} {
 			var have []string
 			_ = btx.Bucket([]byte(index)).ForEach(func(k, _ []byte) error { have = append(have, string(k)); return nil })
 			w := want[index]
@@ -231,7 +259,8 @@ func (w *searchWorld) phone() string {
 		case 0:
 			return ""
 		case 1:
-			p = fmt.Sprintf("+4915%07d", w.rng.IntN(1e7))
+			p = []string{fmt.Sprintf("+4915%07d", w.rng.IntN(1e7)), fmt.Sprintf("+37529%07d", w.rng.IntN(1e7)),
+				fmt.Sprintf("+1916%07d", w.rng.IntN(1e7)), fmt.Sprintf("+9916%07d", w.rng.IntN(1e7))}[w.rng.IntN(4)]
 		case 2:
 			p = fmt.Sprintf("7916%03d", w.rng.IntN(1e3)) // a phone stored without its +
 		default:
@@ -349,7 +378,14 @@ func (w *searchWorld) query() cardbot.ClientQuery {
 	case 3:
 		if c.Phone != "" {
 			digits := onlyDigits(c.Phone)
-			q.Text = "+" + digits[:1] + " (" + digits[1:1+r.IntN(len(digits))]
+			switch national := nationalNumber(c.Phone); {
+			case r.IntN(3) == 0 && national != "": // without the country code
+				q.Text = national[:1+r.IntN(len(national))]
+			case r.IntN(2) == 0 && digits[0] == '7': // with the trunk 8
+				q.Text = "8 (" + digits[1:1+r.IntN(len(digits))]
+			default:
+				q.Text = "+" + digits[:1] + " (" + digits[1:1+r.IntN(len(digits))]
+			}
 		}
 	case 4:
 		if len(w.cards) > 0 {
@@ -357,7 +393,7 @@ func (w *searchWorld) query() cardbot.ClientQuery {
 			q.Text = n[:1+r.IntN(len(n))]
 		}
 	case 5:
-		q.Text = []string{"7", "79", "4", "70 0", "анна вер", "ё", "zzz", "+", " ", "2-й", "ли о"}[r.IntN(11)]
+		q.Text = []string{"7", "79", "4", "70 0", "анна вер", "ё", "zzz", "+", " ", "2-й", "ли о", "8", "89", "916", "29", "15"}[r.IntN(16)]
 	case 6:
 		q.Text = testFirstNames[r.IntN(len(testFirstNames))][:1]
 	case 7:

@@ -18,6 +18,7 @@ import (
 //
 //	idx_client_words     name word \x00 client id         every word of the name, as nameWords splits it
 //	idx_client_activity  last activity (sec, nsec) client id
+//	idx_client_national  phone's national number \x00 client id   from schema version 3 (nationalNumber)
 //	idx_card_digits      number digits \x00 client id card id
 //	idx_program_clients  programme id \x00 client id card id
 
@@ -46,7 +47,11 @@ func clientSearchEntries(c *cardbot.Client) ([]indexEntry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(entries, indexEntry{index: idxClientActivity, key: string(append(timeKey(at), idKey(c.ID)...))}), nil
+	entries = append(entries, indexEntry{index: idxClientActivity, key: string(append(timeKey(at), idKey(c.ID)...))})
+	if n := nationalNumber(c.Phone); n != "" {
+		entries = append(entries, indexEntry{index: idxClientNational, key: n + "\x00" + string(idKey(c.ID))})
+	}
+	return entries, nil
 }
 
 // cardSearchEntries lists the search-index keys card c owns: its number's digits and its programme, both
@@ -150,19 +155,35 @@ func (t *tx) reindexCardSearch(old, now *cardbot.Card) error {
 }
 
 // buildSearchIndexes is the migration to schema version 2: it writes the search indexes of every client
-// and card already stored. Keys are sorted before they are written: bolt splits pages only at commit, so
-// one transaction inserting a million keys out of order would move memory quadratically.
+// and card already stored.
 func buildSearchIndexes(btx *bolt.Tx) error {
+	return buildIndexes(btx, idxClientWords, idxClientActivity, idxCardDigits, idxProgramClients)
+}
+
+// buildNationalIndex is the migration to schema version 3: it writes the national-number index of every
+// client already stored, so a phone typed without its country code finds them.
+func buildNationalIndex(btx *bolt.Tx) error {
+	return buildIndexes(btx, idxClientNational)
+}
+
+// buildIndexes creates the named search indexes and writes their entries for every client and card
+// already stored (cards are read only when a card index is named). Keys are sorted before they are
+// written: bolt splits pages only at commit, so one transaction inserting a million keys out of order
+// would move memory quadratically.
+func buildIndexes(btx *bolt.Tx, indexes ...string) error {
 	t := &tx{btx: btx}
 	keys := map[string][][]byte{}
-	for _, name := range []string{idxClientWords, idxClientActivity, idxCardDigits, idxProgramClients} {
+	for _, name := range indexes {
 		if _, err := btx.CreateBucketIfNotExists([]byte(name)); err != nil {
 			return err
 		}
+		keys[name] = nil
 	}
 	add := func(entries []indexEntry) {
 		for _, e := range entries {
-			keys[e.index] = append(keys[e.index], []byte(e.key))
+			if ks, ok := keys[e.index]; ok {
+				keys[e.index] = append(ks, []byte(e.key))
+			}
 		}
 	}
 	err := btx.Bucket([]byte(bucketClients)).ForEach(func(k, _ []byte) error {
@@ -177,15 +198,17 @@ func buildSearchIndexes(btx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	err = btx.Bucket([]byte(bucketCards)).ForEach(func(k, _ []byte) error {
-		c, err := t.Card(keyID(k))
-		if err == nil {
-			add(cardSearchEntries(c))
+	if slices.Contains(indexes, idxCardDigits) || slices.Contains(indexes, idxProgramClients) {
+		err = btx.Bucket([]byte(bucketCards)).ForEach(func(k, _ []byte) error {
+			c, err := t.Card(keyID(k))
+			if err == nil {
+				add(cardSearchEntries(c))
+			}
+			return err
+		})
+		if err != nil {
+			return err
 		}
-		return err
-	})
-	if err != nil {
-		return err
 	}
 	for index, ks := range keys {
 		slices.SortFunc(ks, bytes.Compare)

@@ -13,7 +13,7 @@ import (
 // results of the plain scan (scanClients), and stays fast on a million clients.
 //
 // Each part of the query an index can answer is a condition: a name word (idx_client_words), the
-// digits (idx_client_phone and idx_card_digits), the programme (idx_program_clients) and the activity
+// digits (idx_client_phone, idx_client_national and idx_card_digits), the programme (idx_program_clients) and the activity
 // range (idx_client_activity). A condition is read from its index range into a set of client ids, up
 // to a cap of keys. The sets of the conditions that fit under the cap are intersected, and their ids
 // are checked newest first with the scan's own predicate (clientMatches) until the page is full: the
@@ -127,13 +127,22 @@ func wordCondition(w string) condition {
 	}
 }
 
-// digitsCondition: clients whose phone, with or without its +, or one of whose card numbers (digits
-// only) starts with digits.
+// digitsCondition: clients whose phone matches the digits as people type it (phoneMatches: from the
+// country code with or without its +, with a trunk 8 for the +7, or from the national number), or one
+// of whose card numbers (digits only) starts with them.
 func digitsCondition(digits string) condition {
-	plus, bare := []byte("+"+digits), []byte(digits)
+	phones := [][]byte{[]byte("+" + digits), []byte(digits)}
+	if plan, ok := trunkAsCountry(digits); ok {
+		phones = append(phones, []byte("+"+plan), []byte(plan))
+	}
+	bare := []byte(digits)
 	return func(t *tx, set idSet, top uint64, budget *int) bool {
-		return t.readIndex(idxClientPhone, plus, prefixed(plus), valueID, set, top, budget) &&
-			t.readIndex(idxClientPhone, bare, prefixed(bare), valueID, set, top, budget) &&
+		for _, p := range phones {
+			if !t.readIndex(idxClientPhone, p, prefixed(p), valueID, set, top, budget) {
+				return false
+			}
+		}
+		return t.readIndex(idxClientNational, bare, prefixed(bare), lastID, set, top, budget) &&
 			t.readIndex(idxCardDigits, bare, prefixed(bare), cardOwner, set, top, budget)
 	}
 }

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
+	"time"
 
 	"cardbot"
 )
@@ -152,6 +154,19 @@ func (t *tx) DeleteSession(id []byte) error {
 		return nil
 	}
 	return t.bucket(bucketSessions).Delete(id)
+}
+
+// PruneSessions deletes up to limit sessions that expired before before and says how many it deleted.
+func (t *tx) PruneSessions(before time.Time, limit int) (int, error) {
+	return t.prune(bucketSessions, limit, func(v []byte) (bool, error) {
+		var rec struct {
+			ExpiresAt time.Time `json:"expires_at"`
+		}
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return false, err
+		}
+		return rec.ExpiresAt.Before(before), nil
+	})
 }
 
 // Setting returns the value stored under key, or nil.

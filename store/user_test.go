@@ -86,3 +86,31 @@ func TestSessionsAndSettings(t *testing.T) {
 		return nil
 	})
 }
+
+func TestPruneSessionsDeletesOnlyExpiredOnes(t *testing.T) {
+	db := openTestDB(t)
+	mustUpdate(t, db, func(tx cardbot.Tx) error {
+		for i, expires := range []time.Duration{-48 * time.Hour, -time.Second, 0, time.Hour} {
+			s := &cardbot.Session{ID: []byte{byte(i + 1)}, UserName: "anna", ExpiresAt: testTime.Add(expires)}
+			if err := tx.PutSession(s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	mustUpdate(t, db, func(tx cardbot.Tx) error {
+		if n, err := tx.PruneSessions(testTime, 1); n != 1 || err != nil {
+			t.Fatalf("pruned %d sessions with a limit of 1: %v", n, err)
+		}
+		if n, err := tx.PruneSessions(testTime, 10); n != 1 || err != nil {
+			t.Fatalf("pruned %d more sessions: %v", n, err)
+		}
+		for id, kept := range map[byte]bool{1: false, 2: false, 3: true, 4: true} {
+			_, err := tx.Session([]byte{id})
+			if found := err == nil; found != kept {
+				t.Errorf("session %d kept %v, want %v (%v)", id, found, kept, err)
+			}
+		}
+		return nil
+	})
+}

@@ -202,7 +202,18 @@ func TestBrowserWidgetOnTheOwnersSite(t *testing.T) {
 	// another site: its cookie is third-party all the same).
 	ctx := newBrowser(t, chromedp.Flag("disable-site-isolation-trials", true))
 	do(t, ctx, "opening the owner's site", phone(), chromedp.Navigate(owner), chromedp.WaitVisible(chromedp.CSS("body > button")))
+	// The button says what it will do, and tells a screen reader whether the chat is open.
+	button := func(what, want string) {
+		t.Helper()
+		got := value(t, ctx, what, chromedp.Evaluate[string](
+			`(b => b.textContent + " / " + b.getAttribute("aria-expanded"))(document.querySelector("body > button"))`))
+		if got != want {
+			t.Fatalf("%s: the button reads %q, want %q", what, got, want)
+		}
+	}
+	button("before opening", "Открыть чат / false")
 	do(t, ctx, "opening the chat", chromedp.Click(chromedp.CSS("body > button")), chromedp.WaitVisible(chromedp.CSS("iframe")))
+	button("with the chat open", "Закрыть чат / true")
 	frame := value(t, ctx, "finding the frame", chromedp.Nodes(chromedp.CSS("iframe")))[0]
 	do(t, ctx, "writing in the frame",
 		chromedp.WaitVisible(chromedp.ID("text"), chromedp.FromNode(frame)),
@@ -210,6 +221,11 @@ func TestBrowserWidgetOnTheOwnersSite(t *testing.T) {
 		chromedp.Click(chromedp.ID("send"), chromedp.FromNode(frame)),
 		chromedp.WaitVisible(chromedp.CSS("#log li.bot img"), chromedp.FromNode(frame)))
 	shot(t, ctx, "widget")
+	do(t, ctx, "closing the chat", chromedp.Click(chromedp.CSS("body > button")), chromedp.WaitNotVisible(chromedp.CSS("iframe")))
+	button("with the chat closed", "Открыть чат / false")
+	do(t, ctx, "opening it again", chromedp.Click(chromedp.CSS("body > button")), chromedp.WaitVisible(chromedp.CSS("iframe")),
+		chromedp.WaitVisible(chromedp.CSS("#log li.bot img"), chromedp.FromNode(frame)))
+	button("with the chat open again", "Закрыть чат / true")
 }
 
 // addSite creates a mini-site as the admin page would.
