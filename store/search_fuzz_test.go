@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -19,22 +20,7 @@ func FuzzSearchText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string, limit uint8) {
 		q := cardbot.ClientQuery{Text: text, Limit: int(limit % 8)}
 		err := db.View(t.Context(), func(cbtx cardbot.Tx) error {
-			tx := cbtx.(*tx)
-			want, err := tx.scanClients(q)
-			if err != nil {
-				return err
-			}
-			for name, tune := range testTunings() {
-				got, err := tx.searchClients(q, tune)
-				if err != nil {
-					return err
-				}
-				if !equalIDs(clientIDs(got.Clients), clientIDs(want.Clients)) || got.Next != want.Next {
-					t.Errorf("%q limit %d (%s): got %v next %d, want %v next %d", text, q.Limit, name,
-						clientIDs(got.Clients), got.Next, clientIDs(want.Clients), want.Next)
-				}
-			}
-			return nil
+			return wantSameAsScan(t, cbtx.(*tx), q, fmt.Sprintf("%q limit %d", text, q.Limit))
 		})
 		if err != nil {
 			t.Fatal(err)
