@@ -92,6 +92,7 @@ func draw(c Chart, bars bool) []byte {
 // prepare cleans the values and chooses the y range and its ticks.
 func (v *canvas) prepare() {
 	v.lo, v.hi = 0, 0
+	whole := true // counts: no tick between two whole numbers (no "0.4 clients")
 	for _, s := range v.Series {
 		vals := make([]float64, len(v.Labels))
 		for i := range vals {
@@ -99,10 +100,15 @@ func (v *canvas) prepare() {
 				vals[i] = s.Values[i]
 			}
 			v.lo, v.hi = math.Min(v.lo, vals[i]), math.Max(v.hi, vals[i])
+			whole = whole && vals[i] == math.Trunc(vals[i])
 		}
 		v.seriesVals = append(v.seriesVals, vals)
 	}
-	v.ticks = niceTicks(v.lo, v.hi, 5)
+	minStep := 0.0
+	if whole {
+		minStep = 1
+	}
+	v.ticks = niceTicks(v.lo, v.hi, 5, minStep)
 	v.lo, v.hi = v.ticks[0], v.ticks[len(v.ticks)-1]
 }
 
@@ -200,7 +206,7 @@ func (v *canvas) legend() {
 }
 
 // niceTicks returns about n round values from at most lo to at least hi, always including 0.
-func niceTicks(lo, hi float64, n int) []float64 {
+func niceTicks(lo, hi float64, n int, minStep float64) []float64 {
 	if hi == lo {
 		hi = lo + 1
 	}
@@ -212,6 +218,9 @@ func niceTicks(lo, hi float64, n int) []float64 {
 			step = m * mag
 			break
 		}
+	}
+	if step < minStep || (minStep == 1 && step != math.Trunc(step)) {
+		step = math.Max(minStep, math.Ceil(step))
 	}
 	start := math.Floor(lo/step) * step
 	var ticks []float64

@@ -100,3 +100,20 @@ func TestChartsOfNothingAndOfNegativesAreStillWellFormed(t *testing.T) {
 		}
 	}
 }
+
+// Counts get whole ticks: two new clients draw 0, 1, 2 on the axis, never 0.4 or 1.5 of a client.
+func TestCountsHaveWholeTicks(t *testing.T) {
+	for _, vals := range [][]float64{{0, 2}, {0, 0}, {1, 3, 7}} {
+		svg := string(chart.Bar(chart.Chart{Title: "New clients", Labels: []string{"a", "b", "c"}[:len(vals)], Series: []chart.Series{{Name: "n", Values: vals}}}))
+		for _, frac := range []string{".2<", ".4<", ".5<", ".6<", ".8<"} {
+			if strings.Contains(svg, frac) {
+				t.Errorf("values %v: a tick ends in %q:\n%s", vals, frac, svg)
+			}
+		}
+	}
+	// Money keeps its fine ticks.
+	svg := string(chart.Line(chart.Chart{Title: "Revenue", Labels: []string{"a", "b"}, Series: []chart.Series{{Name: "r", Values: []float64{0, 1.5}}}}))
+	if !strings.Contains(svg, ".5<") {
+		t.Errorf("fractional values lost their fractional ticks:\n%s", svg)
+	}
+}
