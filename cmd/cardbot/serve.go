@@ -203,7 +203,8 @@ func (s *server) Run(ctx context.Context) error {
 	background.Go(func() { s.dispatcher.Run(sending) })
 	// After the dispatcher, so the catch-up's messages go out at once.
 	background.Go(func() { s.scheduler.Start(intake) })
-	background.Go(func() { s.broadcasts.Run(sending) })
+	// Like the scheduler, broadcasts stop writing rows when intake stops, so the drain sees them all.
+	background.Go(func() { s.broadcasts.Run(intake) })
 
 	served := make(chan error, 1)
 	go func() { served <- s.app.Listener(s.http) }()
