@@ -1,7 +1,6 @@
 package minisite
 
 import (
-	"context"
 	"hash/fnv"
 	"strconv"
 	"strings"
@@ -57,7 +56,7 @@ func validToken(t string) bool {
 // cardByToken finds the card of a token with one index lookup: the token is the index key, so no
 // secret is compared byte by byte in Go, and a wrong token costs the same B-tree walk as a right one.
 // nil when there is no such card.
-func (s *Site) cardByToken(ctx context.Context, tx cardbot.Tx, token string) (*cardbot.Card, error) {
+func (s *Site) cardByToken(tx cardbot.Tx, token string) (*cardbot.Card, error) {
 	if !validToken(token) {
 		return nil, nil
 	}
@@ -110,18 +109,18 @@ func (s *Site) cardPage(c *fiber.Ctx) error {
 	)
 	err := s.store.View(c.UserContext(), func(tx cardbot.Tx) error {
 		var err error
-		card, err = s.cardByToken(c.UserContext(), tx, token)
+		card, err = s.cardByToken(tx, token)
 		if err != nil || card == nil {
 			return err
 		}
 		ops, err = tx.CardOperations(card.ID, 0, historyRows)
+		if err != nil {
+			return err
+		}
 		for _, op := range ops {
 			if op.Cancels != 0 {
 				undo[op.Cancels] = true
 			}
-		}
-		if err != nil {
-			return err
 		}
 		code, err = referralCodeOf(tx, card)
 		return err
@@ -326,7 +325,7 @@ func (s *Site) cardImage(c *fiber.Ctx, typ, cache string, draw func(*cardbot.Car
 	var card *cardbot.Card
 	err := s.store.View(c.UserContext(), func(tx cardbot.Tx) error {
 		var err error
-		card, err = s.cardByToken(c.UserContext(), tx, c.Params("token"))
+		card, err = s.cardByToken(tx, c.Params("token"))
 		return err
 	})
 	if err != nil {

@@ -1,6 +1,8 @@
 package minisite
 
 import (
+	"bytes"
+	"encoding/json"
 	"io/fs"
 	"strings"
 
@@ -33,19 +35,22 @@ func (s *Site) chatPage(c *fiber.Ctx) error {
 // widget is the script owners paste on their own site: a chat button that opens the chat in a frame.
 // It learns the chat's address from its own src, so the same snippet works wherever cardbot runs.
 func (s *Site) widget(c *fiber.Ctx) error {
-	data, err := fs.ReadFile(s.static, "widget.js")
-	if err != nil {
-		return err
-	}
 	c.Set(fiber.HeaderContentType, "text/javascript; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
 	c.Set("Access-Control-Allow-Origin", "*")
-	out := strings.ReplaceAll(string(data), "__LABEL__", jsString(s.words.get("chat_open")))
-	return c.SendString(out)
+	return c.Send(s.widgetJS)
 }
 
-// jsString quotes s for a JavaScript string literal between double quotes.
-func jsString(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "<", `\u003c`, ">", `\u003e`)
-	return r.Replace(s)
+// widgetScript is widget.js with the locale's label written in, once at start. json.Marshal quotes
+// the label as a JavaScript string literal (with <, > and & escaped, so it is safe in any page).
+func widgetScript(label string) ([]byte, error) {
+	data, err := fs.ReadFile(assets, "static/widget.js")
+	if err != nil {
+		return nil, err
+	}
+	quoted, err := json.Marshal(label)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Replace(data, []byte(`"__LABEL__"`), quoted, 1), nil
 }

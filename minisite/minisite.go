@@ -73,6 +73,7 @@ type Site struct {
 	notFoundPage []byte
 	fresh        *freshPages
 	static       fs.FS
+	widgetJS     []byte // widget.js with the locale's label
 }
 
 // pageNames are the templates, each rendered inside layout.html.
@@ -129,6 +130,9 @@ func New(d Deps) (*Site, error) {
 			return nil, fmt.Errorf("minisite: template %s: %w", name, err)
 		}
 		s.pages[name] = t
+	}
+	if s.widgetJS, err = widgetScript(s.words.get("chat_open")); err != nil {
+		return nil, err
 	}
 	s.notFoundPage, err = s.execute("notfound", struct{ layoutData }{s.layout(s.words.get("not_found_title"))})
 	if err != nil {

@@ -229,13 +229,16 @@ func (w words) plural(forms string, u cardbot.Unit, v int64) string {
 		}
 		n = v / 100
 	}
+	if w.m["lang"] == "en" {
+		if n == 1 {
+			return f[0]
+		}
+		return f[2] // "21 points", not Russian's "21 балл"
+	}
 	switch {
 	case n%10 == 1 && n%100 != 11:
 		return f[0]
 	case n%10 >= 2 && n%10 <= 4 && (n%100 < 12 || n%100 > 14):
-		if w.m["lang"] == "en" {
-			return f[2]
-		}
 		return f[1]
 	}
 	return f[2]

@@ -39,6 +39,8 @@ func TestQuantitiesTakeTheRightForm(t *testing.T) {
 		{en, cardbot.UnitPoints, 100, "1 point"},
 		{en, cardbot.UnitPoints, 300, "3 points"},
 		{en, cardbot.UnitStamps, 1, "1 stamp"},
+		{en, cardbot.UnitPoints, 2100, "21 points"},
+		{en, cardbot.UnitVisits, 31, "31 visits"},
 	} {
 		if got := c.w.quantity(c.unit, c.v); got != c.want {
 			t.Errorf("%s %d: %q, want %q", c.unit, c.v, got, c.want)
