@@ -48,14 +48,6 @@ type monthOption struct {
 	Name string
 }
 
-func (p *Page) loc() *time.Location {
-	loc, err := time.LoadLocation(p.cfg().Business.Timezone)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
-
 func (p *Page) emptyBroadcastForm() broadcastForm {
 	f := broadcastForm{Programs: map[string]bool{}, Types: map[string]bool{}, Months: map[int]bool{},
 		AllPrograms: p.wallet().Programs(), AllTypes: cardbot.ProgramTypes, MaxImage: maxBroadcastImage}
