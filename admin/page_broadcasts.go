@@ -339,7 +339,7 @@ func (p *Page) withBroadcast(c *fiber.Ctx, fn func(*cardbot.Broadcast) error) er
 	if p.auto.broadcasts == nil {
 		return p.notRunning(c)
 	}
-	id, ok := siteID(c)
+	id, ok := pathID(c)
 	if !ok {
 		return p.notFound(c)
 	}
