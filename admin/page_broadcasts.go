@@ -519,12 +519,12 @@ func (p *Page) broadcastAction(c *fiber.Ctx, act string) error {
 }
 
 func (p *Page) acted(c *fiber.Ctx, id uint64, act string, err error) error {
-	msg, err := refused(err)
-	if err != nil {
-		return err
+	msg, rerr := refused(err)
+	if rerr != nil {
+		return rerr
 	}
 	if msg != "" {
-		return p.fail(c, fiber.StatusConflict, msg)
+		return p.fail(c, statusOf(cardbot.CodeOf(err)), msg)
 	}
 	p.log().Info("admin: broadcast "+act, "id", id, "user", whoOf(c).name)
 	to := "/admin/broadcasts/" + strconv.FormatUint(id, 10)
