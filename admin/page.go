@@ -32,7 +32,8 @@ type Page struct {
 	runtime  Runtime
 	channels Channels
 	validate func(cardbot.Config) error
-	secure   bool // cookies carry Secure: http.base_url is https
+	secure   bool           // cookies carry Secure: http.base_url is https
+	tz       *time.Location // the business timezone, loaded once at start
 	views    *views
 	limiter  *loginLimiter
 	counts   countCache
@@ -102,7 +103,7 @@ func NewPage(ctx context.Context, d PageDeps) (*Page, error) {
 	}
 	p := &Page{
 		api: api, runtime: d.Runtime, channels: d.Channels, validate: d.Validate,
-		secure: strings.HasPrefix(api.cfg.HTTP.BaseURL, "https://"), views: v,
+		secure: strings.HasPrefix(api.cfg.HTTP.BaseURL, "https://"), tz: loc, views: v,
 		limiter: newLoginLimiter(api.clock),
 		auto:    automation{broadcasts: d.Broadcasts, stats: d.Stats, jobs: d.Jobs},
 	}
@@ -129,6 +130,7 @@ func (p *Page) cfg() cardbot.Config       { return p.api.cfg }
 func (p *Page) log() *slog.Logger         { return p.api.log }
 func (p *Page) now() time.Time            { return p.api.clock.Now() }
 func (p *Page) clock() cardbot.Clock      { return p.api.clock }
+func (p *Page) loc() *time.Location       { return p.tz }
 func (p *Page) baseURL() string           { return strings.TrimRight(p.api.cfg.HTTP.BaseURL, "/") }
 func (p *Page) assets() (fs.FS, error)    { return fs.Sub(assetFiles, "assets") }
 func randomToken() string                 { return strings.ToLower(rand.Text()) }

@@ -48,14 +48,6 @@ type monthOption struct {
 	Name string
 }
 
-func (p *Page) loc() *time.Location {
-	loc, err := time.LoadLocation(p.cfg().Business.Timezone)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
-
 func (p *Page) emptyBroadcastForm() broadcastForm {
 	f := broadcastForm{Programs: map[string]bool{}, Types: map[string]bool{}, Months: map[int]bool{},
 		AllPrograms: p.wallet().Programs(), AllTypes: cardbot.ProgramTypes, MaxImage: maxBroadcastImage}
@@ -347,7 +339,7 @@ func (p *Page) withBroadcast(c *fiber.Ctx, fn func(*cardbot.Broadcast) error) er
 	if p.auto.broadcasts == nil {
 		return p.notRunning(c)
 	}
-	id, ok := siteID(c)
+	id, ok := pathID(c)
 	if !ok {
 		return p.notFound(c)
 	}
@@ -527,12 +519,12 @@ func (p *Page) broadcastAction(c *fiber.Ctx, act string) error {
 }
 
 func (p *Page) acted(c *fiber.Ctx, id uint64, act string, err error) error {
-	msg, err := refused(err)
-	if err != nil {
-		return err
+	msg, rerr := refused(err)
+	if rerr != nil {
+		return rerr
 	}
 	if msg != "" {
-		return p.fail(c, fiber.StatusConflict, msg)
+		return p.fail(c, statusOf(cardbot.CodeOf(err)), msg)
 	}
 	p.log().Info("admin: broadcast "+act, "id", id, "user", whoOf(c).name)
 	to := "/admin/broadcasts/" + strconv.FormatUint(id, 10)

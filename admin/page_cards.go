@@ -247,12 +247,12 @@ func (p *Page) deleteProgram(c *fiber.Ctx) error {
 }
 
 func (p *Page) backToPrograms(c *fiber.Ctx, err error) error {
-	msg, err := refused(err)
-	if err != nil {
-		return err
+	msg, rerr := refused(err)
+	if rerr != nil {
+		return rerr
 	}
 	if msg != "" {
-		return p.fail(c, fiber.StatusConflict, msg)
+		return p.fail(c, statusOf(cardbot.CodeOf(err)), msg)
 	}
 	return c.Redirect("/admin/cards?done=1", fiber.StatusSeeOther)
 }

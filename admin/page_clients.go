@@ -128,13 +128,8 @@ type clientData struct {
 	Error          string
 }
 
-func clientParam(c *fiber.Ctx) (uint64, bool) {
-	id, err := strconv.ParseUint(c.Params("id"), 10, 64)
-	return id, err == nil && id > 0
-}
-
 func (p *Page) client(c *fiber.Ctx) error {
-	id, ok := clientParam(c)
+	id, ok := pathID(c)
 	if !ok {
 		return p.notFound(c)
 	}
@@ -215,7 +210,7 @@ func (p *Page) clientData(c *fiber.Ctx, id uint64) (clientData, error) {
 // notifier as the API. The form's one-time key is kept with the operation, so a double click or a
 // resent form records it once.
 func (p *Page) operation(c *fiber.Ctx) error {
-	id, ok := clientParam(c)
+	id, ok := pathID(c)
 	if !ok {
 		return p.notFound(c)
 	}

@@ -3,7 +3,6 @@ package admin
 import (
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -68,13 +67,15 @@ func (p *Page) newSite(c *fiber.Ctx) error {
 	return p.render(c, "site", "New mini-site", siteForm{Site: &cardbot.MiniSite{}, New: true, Programs: p.wallet().Programs()})
 }
 
-func siteID(c *fiber.Ctx) (uint64, bool) {
-	id, err := strconv.ParseUint(c.Params("id"), 10, 64)
-	return id, err == nil && id > 0
+// pathID reads the :id of a client, mini-site or broadcast page; false (a 404) when it is not a
+// positive number.
+func pathID(c *fiber.Ctx) (uint64, bool) {
+	id, err := idParam(c, "id", "id")
+	return id, err == nil
 }
 
 func (p *Page) loadSite(c *fiber.Ctx) (*cardbot.MiniSite, error) {
-	id, ok := siteID(c)
+	id, ok := pathID(c)
 	if !ok {
 		return nil, cardbot.Errorf(cardbot.NotFound, "no such mini-site")
 	}
@@ -195,7 +196,7 @@ func (p *Page) siteSaved(c *fiber.Ctx, s *cardbot.MiniSite, isNew bool, err erro
 }
 
 func (p *Page) deleteSite(c *fiber.Ctx) error {
-	id, ok := siteID(c)
+	id, ok := pathID(c)
 	if !ok {
 		return p.notFound(c)
 	}

@@ -120,7 +120,7 @@ func (p *Page) newView(c *fiber.Ctx, title string, data any) view {
 	return v
 }
 
-// render writes a whole page, or with block set only that block of it (an htmx fragment).
+// render writes a whole page in the layout; fragment writes one block of it.
 func (p *Page) render(c *fiber.Ctx, page, title string, data any) error {
 	return p.renderView(c, page, "layout", p.newView(c, title, data))
 }

@@ -27,8 +27,8 @@ type route struct {
 	handle func(*Page, *fiber.Ctx) error
 }
 
-// Routes lists every admin page route as method, path (with :params) and whether it is public,
-// for the wiring and the tests.
+// routes lists every admin page route with who may use it: Mount mounts them and the security
+// tests walk them.
 func (p *Page) routes() []route {
 	return []route{
 		{"GET", "/admin/login", public, (*Page).loginForm},

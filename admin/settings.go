@@ -254,7 +254,7 @@ func (p *Page) testSend(c *fiber.Ctx) error {
 	if p.channels == nil || !p.channels.Status(channel).On {
 		return p.settingsAgain(c, channel+" is off: switch it on in config.yaml and restart.", "")
 	}
-	text := "cardbot: test message from " + p.cfg().Business.Name + " (" + p.now().Format(time.DateTime) + ")"
+	text := "cardbot: test message from " + p.cfg().Business.Name + " (" + p.now().In(p.loc()).Format(time.DateTime) + ")"
 	if err := p.channels.TestSend(c.UserContext(), channel, to, text); err != nil {
 		var se *cardbot.SendError
 		reason := err.Error()
