@@ -229,7 +229,8 @@ func (p *Page) login(c *fiber.Ctx) error {
 	data := loginData{Next: safeNext(c.FormValue("next")), Name: name}
 	if !ok {
 		p.limiter.failed(ip)
-		p.log().Warn("admin login refused", "user", name, "ip", ip)
+		// The user it names, never the name as typed: a password typed into the name field would be logged.
+		p.log().Warn("admin login refused", "user", canonical, "ip", ip) // "" for a name nobody has
 		data.Error = "Wrong name or password."
 		c.Status(fiber.StatusUnauthorized)
 		return p.render(c, "login", "Log in", data)
