@@ -15,29 +15,41 @@ const clientsPage = 2000
 // recipient's text and picture use (0 when they have none).
 func (b *Broadcasts) audience(tx cardbot.Tx, s cardbot.Segment, now time.Time) ([]cardbot.Recipient, error) {
 	var out []cardbot.Recipient
+	err := clientsIn(tx, func(c *cardbot.Client) error {
+		if !clientMatches(c, s) {
+			return nil
+		}
+		cards, err := tx.ClientCards(c.ID)
+		if err != nil {
+			return err
+		}
+		card, ok, err := matchingCard(tx, cards, s, now)
+		if err != nil {
+			return err
+		}
+		if ok {
+			out = append(out, cardbot.Recipient{ClientID: c.ID, CardID: card})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// clientsIn calls fn for every client by ascending id, clientsPage at a time, all in tx's one view
+// (eachClient, for the jobs, gives each page its own transaction instead).
+func clientsIn(tx cardbot.Tx, fn func(*cardbot.Client) error) error {
 	for after := uint64(0); ; {
 		clients, err := tx.Clients(after, clientsPage)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, c := range clients {
-			if !clientMatches(c, s) {
-				continue
-			}
-			cards, err := tx.ClientCards(c.ID)
-			if err != nil {
-				return nil, err
-			}
-			card, ok, err := matchingCard(tx, cards, s, now)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				out = append(out, cardbot.Recipient{ClientID: c.ID, CardID: card})
+			if err := fn(c); err != nil {
+				return err
 			}
 		}
 		if len(clients) < clientsPage {
-			return out, nil
+			return nil
 		}
 		after = clients[len(clients)-1].ID
 	}

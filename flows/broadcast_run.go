@@ -313,13 +313,18 @@ func resolve(p *cardbot.BroadcastProgress, r *cardbot.Recipient, m *cardbot.Mess
 		r.State, r.Reason = cardbot.RecipientCancelled, last.Error
 		p.Cancelled++
 	default:
-		r.State, r.Reason = cardbot.RecipientSkipped, last.Error
-		p.Skipped++
-		if p.SkipReasons == nil {
-			p.SkipReasons = map[string]int{}
-		}
-		p.SkipReasons[last.Error]++
+		skipRecipient(p, r, last.Error)
 	}
+}
+
+// skipRecipient settles a recipient as skipped for reason and counts it.
+func skipRecipient(p *cardbot.BroadcastProgress, r *cardbot.Recipient, reason string) {
+	r.State, r.Reason = cardbot.RecipientSkipped, reason
+	p.Skipped++
+	if p.SkipReasons == nil {
+		p.SkipReasons = map[string]int{}
+	}
+	p.SkipReasons[reason]++
 }
 
 // fill enqueues rows for the recipients after the cursor while the window has room (or, for a
@@ -396,12 +401,7 @@ func (b *Broadcasts) place(tx cardbot.Tx, bc *cardbot.Broadcast, r *cardbot.Reci
 	}
 	c, err := tx.Client(r.ClientID)
 	if cardbot.CodeOf(err) == cardbot.NotFound {
-		r.State, r.Reason = cardbot.RecipientSkipped, "client deleted"
-		p.Skipped++
-		if p.SkipReasons == nil {
-			p.SkipReasons = map[string]int{}
-		}
-		p.SkipReasons[r.Reason]++
+		skipRecipient(p, r, "client deleted")
 		return tx.PutRecipient(r)
 	} else if err != nil {
 		return err

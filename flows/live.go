@@ -44,26 +44,32 @@ func (e *Engine) SetTexts(overrides map[string]string) error {
 	return nil
 }
 
-// TextNames lists the names of every customer text, sorted.
+// TextNames lists the names of every customer text, the automation's included, sorted.
 func TextNames() []string {
-	return slices.Sorted(maps.Keys(russian.texts))
+	return slices.Sorted(maps.Keys(builtinTexts("ru")))
 }
 
 // DefaultText returns the built-in template of a text in a language ("" for Russian); "" when there
 // is no such text.
 func DefaultText(locale, name string) string {
+	return builtinTexts(locale)[name]
+}
+
+// builtinTexts are a language's texts as the catalog starts from them: the conversation's and the
+// automation's. An unknown locale is Russian.
+func builtinTexts(locale string) map[string]string {
 	lang := languages[locale]
 	if lang == nil {
-		lang = &russian
+		lang, locale = &russian, "ru"
 	}
-	return lang.texts[name]
+	return lang.withAutomation(locale).texts
 }
 
 // PreviewText renders the text name as a customer would see it, with sample data, in cfg's language
 // and currency, taking overrides (the owner's texts, possibly unsaved) over the built-ins. An error
 // says what is wrong with the template, so the admin page can show it beside the editor.
 func PreviewText(cfg cardbot.Config, overrides map[string]string, name string) (string, error) {
-	if _, ok := russian.texts[name]; !ok {
+	if _, ok := builtinTexts("ru")[name]; !ok {
 		return "", cardbot.Errorf(cardbot.NotFound, "there is no text %q", name)
 	}
 	loc, err := time.LoadLocation(cfg.Business.Timezone)

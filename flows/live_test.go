@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,5 +68,13 @@ func TestPreviewRendersWithSampleData(t *testing.T) {
 	}
 	if len(flows.TextNames()) < 50 || flows.DefaultText("en", "notice") == flows.DefaultText("ru", "notice") {
 		t.Fatal("text names or languages are not what the admin page lists")
+	}
+	// The automation's texts are the owner's to reword like the others.
+	if !slices.Contains(flows.TextNames(), "rating_prompt") || !slices.Contains(flows.TextNames(), "notice_purchase") ||
+		flows.DefaultText("en", "rating_prompt") == "" || flows.DefaultText("", "rating_prompt") == "" {
+		t.Fatal("the automation texts are not listed for the admin page")
+	}
+	if _, err := flows.PreviewText(cfg, nil, "birthday_greeting"); err != nil {
+		t.Fatalf("preview of an automation text: %v", err)
 	}
 }

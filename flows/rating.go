@@ -203,12 +203,17 @@ func scoreDigit(text string) (int, bool) {
 
 // openRating is the client's newest rating that was asked and not answered, or nil.
 func (t *turn) openRating() (*cardbot.Rating, error) {
+	return t.recentRating(func(r *cardbot.Rating) bool { return r.Status == cardbot.RatingAsked })
+}
+
+// recentRating is the newest of the client's last few ratings that match, or nil.
+func (t *turn) recentRating(match func(*cardbot.Rating) bool) (*cardbot.Rating, error) {
 	rs, err := t.tx.ClientRatings(t.client.ID, 0, 5)
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range rs {
-		if r.Status == cardbot.RatingAsked {
+		if match(r) {
 			return r, nil
 		}
 	}
@@ -276,16 +281,11 @@ func (t *turn) settleRating() error {
 
 // feedback stores what the customer wrote about a low score, alerts the staff with it and thanks.
 func (t *turn) feedback() error {
-	rs, err := t.tx.ClientRatings(t.client.ID, 0, 5)
+	r, err := t.recentRating(func(r *cardbot.Rating) bool {
+		return r.Status == cardbot.RatingRated && r.Score < t.e.cfg.Rating.Good
+	})
 	if err != nil {
 		return err
-	}
-	var r *cardbot.Rating
-	for _, c := range rs {
-		if c.Status == cardbot.RatingRated && c.Score < t.e.cfg.Rating.Good {
-			r = c
-			break
-		}
 	}
 	if r == nil {
 		return t.fire(eventSettle) // nothing to attach the words to; say nothing odd

@@ -80,7 +80,7 @@ func NewScheduler(e *Engine) (*Scheduler, error) {
 }
 
 // Run runs one job now, at the clock's time, and records the outcome for Jobs. Two runs of the
-// same job do not overlap: a second waits for the first.
+// same job do not overlap: a second one started meanwhile is refused (Conflict).
 func (s *Scheduler) Run(ctx context.Context, name string) error {
 	var j *job
 	for i := range s.jobs {

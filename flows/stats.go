@@ -167,21 +167,7 @@ func (c *counter) point(t time.Time) *cardbot.StatsPoint {
 }
 
 func (c *counter) walk(tx cardbot.Tx) error {
-	for after := uint64(0); ; {
-		clients, err := tx.Clients(after, clientsPage)
-		if err != nil {
-			return err
-		}
-		for _, cl := range clients {
-			if err := c.client(tx, cl); err != nil {
-				return err
-			}
-		}
-		if len(clients) < clientsPage {
-			return nil
-		}
-		after = clients[len(clients)-1].ID
-	}
+	return clientsIn(tx, func(cl *cardbot.Client) error { return c.client(tx, cl) })
 }
 
 func (c *counter) client(tx cardbot.Tx, cl *cardbot.Client) error {

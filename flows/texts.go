@@ -178,6 +178,7 @@ func (l *language) withAutomation(locale string) *language {
 	c := *l
 	c.texts = maps.Clone(l.texts)
 	maps.Copy(c.texts, automationTexts[locale])
+	withNoticeAliases(c.texts)
 	c.nouns = maps.Clone(l.nouns)
 	maps.Copy(c.nouns, automationNouns[locale])
 	return &c

@@ -1,24 +1,20 @@
 package flows
 
+import (
+	"maps"
+	"slices"
+)
+
 // automationTexts are the texts of the automation (notifications per event, ratings, birthdays,
 // triggers, referrals), by locale. They join the language's texts in newCatalog and are overridden
 // by name in config.yaml like any other. Kept apart from texts_ru.go/texts_en.go so the conversation
 // texts and these read on their own.
 var automationTexts = map[string]map[string]string{
 	"ru": {
-		// One notice per event; each starts from the shared "notice" text, so an owner who rewrote
-		// "notice" keeps their wording everywhere and can still reword one event.
+		// One notice per event; the events without a text here are the shared "notice" (see
+		// withNoticeAliases), so an owner who rewrote "notice" keeps their wording everywhere and can
+		// still reword one event.
 		"notice_card_issued":  `{{.Business}}: ваша карта «{{.Card.Program}}» готова, номер {{.Card.Number}}. На карте: {{.Card.Balance}}.`,
-		"notice_purchase":     `{{template "notice" .}}`,
-		"notice_accrual":      `{{template "notice" .}}`,
-		"notice_redemption":   `{{template "notice" .}}`,
-		"notice_stamp":        `{{template "notice" .}}`,
-		"notice_reward":       `{{template "notice" .}}`,
-		"notice_reward_ready": `{{template "notice" .}}`,
-		"notice_spend":        `{{template "notice" .}}`,
-		"notice_visit":        `{{template "notice" .}}`,
-		"notice_adjustment":   `{{template "notice" .}}`,
-		"notice_cancel":       `{{template "notice" .}}`,
 		"notice_tier_changed": `Поздравляем! {{template "notice" .}}`,
 		"points_expiring":     `{{.Business}}: {{count .Bonus "point"}} на вашей карте сгорят {{.Expires}}. Успейте потратить их — на карте сейчас {{.Card.Balance}}.`,
 		"certificate_low":     `{{.Business}}: на сертификате «{{.Card.Program}}» осталось {{.Card.Balance}}.`,
@@ -45,16 +41,6 @@ var automationTexts = map[string]map[string]string{
 	},
 	"en": {
 		"notice_card_issued":  `{{.Business}}: your card “{{.Card.Program}}” is ready, number {{.Card.Number}}. Balance: {{.Card.Balance}}.`,
-		"notice_purchase":     `{{template "notice" .}}`,
-		"notice_accrual":      `{{template "notice" .}}`,
-		"notice_redemption":   `{{template "notice" .}}`,
-		"notice_stamp":        `{{template "notice" .}}`,
-		"notice_reward":       `{{template "notice" .}}`,
-		"notice_reward_ready": `{{template "notice" .}}`,
-		"notice_spend":        `{{template "notice" .}}`,
-		"notice_visit":        `{{template "notice" .}}`,
-		"notice_adjustment":   `{{template "notice" .}}`,
-		"notice_cancel":       `{{template "notice" .}}`,
 		"notice_tier_changed": `Congratulations! {{template "notice" .}}`,
 		"points_expiring":     `{{.Business}}: {{count .Bonus "point"}} on your card expire on {{.Expires}}. Use them in time — your balance is {{.Card.Balance}}.`,
 		"certificate_low":     `{{.Business}}: your certificate “{{.Card.Program}}” has {{.Card.Balance}} left.`,
@@ -77,6 +63,16 @@ Feedback: {{.Feedback}}{{end}}`,
 		"referral_reward_referrer": `{{.Business}}: {{if .Friend}}{{.Friend}}{{else}}your friend{{end}} joined through your invitation. We added {{count .Bonus "point"}}{{if .Expires}}, valid until {{.Expires}}{{end}}. Thank you!`,
 		"referral_reward_friend":   `{{.Business}}: you came with a friend's invitation — here are {{count .Bonus "point"}}{{if .Expires}}, valid until {{.Expires}}{{end}}.`,
 	},
+}
+
+// withNoticeAliases adds, for every notice event without a text of its own, a notice_<event> text
+// that is the shared "notice": each event can be reworded in config.yaml on its own.
+func withNoticeAliases(texts map[string]string) {
+	for _, event := range append(slices.Collect(maps.Values(noticeEvents)), "reward_ready", "tier_changed") {
+		if _, ok := texts["notice_"+event]; !ok {
+			texts["notice_"+event] = `{{template "notice" .}}`
+		}
+	}
 }
 
 // automationNouns are the counted words the automation texts use, by locale.
