@@ -69,9 +69,6 @@ func (t *tx) CreateClient(c *cardbot.Client) error {
 	if err := t.reindexClientSearch(nil, c); err != nil {
 		return err
 	}
-	if err := t.reindexClientEmail(nil, c); err != nil {
-		return err
-	}
 	return t.save(bucketClients, id, clientRecord{V: recordVersion, Client: c})
 }
 
@@ -94,9 +91,6 @@ func (t *tx) PutClient(c *cardbot.Client) error {
 		return err
 	}
 	if err := t.reindexClientSearch(old, c); err != nil {
-		return err
-	}
-	if err := t.reindexClientEmail(old, c); err != nil {
 		return err
 	}
 	return t.save(bucketClients, c.ID, clientRecord{V: recordVersion, Client: c})
