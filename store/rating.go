@@ -179,15 +179,7 @@ func (t *tx) Ratings(after uint64, limit int) ([]*cardbot.Rating, error) {
 func (t *tx) RatingsNewestFirst(before uint64, limit int) ([]*cardbot.Rating, error) {
 	out := []*cardbot.Rating{}
 	c := t.bucket(bucketRatings).Cursor()
-	var k []byte
-	if before == 0 {
-		k, _ = c.Last()
-	} else if k, _ = c.Seek(idKey(before)); k == nil {
-		k, _ = c.Last()
-	} else {
-		k, _ = c.Prev()
-	}
-	for ; k != nil && len(out) < page(limit); k, _ = c.Prev() {
+	for k := newestBelow(c, before); k != nil && len(out) < page(limit); k, _ = c.Prev() {
 		r, err := t.Rating(keyID(k))
 		if err != nil {
 			return nil, err

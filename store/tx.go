@@ -193,6 +193,21 @@ func page(limit int) int {
 	return limit
 }
 
+// newestBelow places c on the highest id key of its bucket below before (0: the highest of all) and
+// returns it, nil when there is none; c.Prev then walks on towards older ids.
+func newestBelow(c *bolt.Cursor, before uint64) []byte {
+	if before == 0 {
+		k, _ := c.Last()
+		return k
+	}
+	if k, _ := c.Seek(idKey(before)); k == nil {
+		k, _ = c.Last()
+		return k
+	}
+	k, _ := c.Prev()
+	return k
+}
+
 // childrenNewestFirst lists the child ids under parent in a pairKey index, highest (newest) first,
 // starting below before (0: from the newest), at most limit of them.
 func (t *tx) childrenNewestFirst(index string, parent, before uint64, limit int) []uint64 {
