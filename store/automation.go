@@ -133,11 +133,14 @@ func (t *tx) prune(bucket string, limit int, old func(v []byte) (bool, error)) (
 	return len(doomed), nil
 }
 
-// indexFills build an index added after the data it indexes: createBuckets runs one when it creates
-// its bucket in an existing database (a new bucket needs no schema version of its own).
-var indexFills = map[string]func(*bolt.Tx) error{
-	idxClientReferred: indexReferrals,
-	idxClientEmail:    indexEmails,
+// indexFills lists the builders of indexes added after the data they index (a function, like
+// migrations, so no package-level state): createBuckets runs one when it creates its bucket in an
+// existing database (a new bucket needs no schema version of its own).
+func indexFills() map[string]func(*bolt.Tx) error {
+	return map[string]func(*bolt.Tx) error{
+		idxClientReferred: indexReferrals,
+		idxClientEmail:    indexEmails,
+	}
 }
 
 // indexReferrals indexes every client who was referred under their referrer, so ReferredClients
