@@ -65,19 +65,7 @@ func (t *tx) ReferredClients(referrerID uint64) ([]*cardbot.Client, error) {
 
 // Cards lists cards by ascending id after the given one.
 func (t *tx) Cards(after uint64, limit int) ([]*cardbot.Card, error) {
-	out := []*cardbot.Card{}
-	if after == ^uint64(0) {
-		return out, nil
-	}
-	c := t.bucket(bucketCards).Cursor()
-	for k, _ := c.Seek(idKey(after + 1)); k != nil && len(out) < page(limit); k, _ = c.Next() {
-		card, err := t.Card(keyID(k))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, card)
-	}
-	return out, nil
+	return listAfter(t, bucketCards, after, limit, t.Card)
 }
 
 // PruneIdempotency deletes up to limit idempotency records remembered before before.
