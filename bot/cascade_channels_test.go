@@ -2,40 +2,23 @@ package bot_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"cardbot"
 	"cardbot/bot"
-	"cardbot/bot/email"
 	"cardbot/bot/email/fakesmtp"
-	"cardbot/bot/sms"
-	"cardbot/bot/telegram"
 	"cardbot/bot/telegram/fakeapi"
 	"cardbot/store"
 )
-
-// notOnWhatsApp stands in for the WhatsApp adapter (whatsmeow has no offline server): every number
-// it is asked about has no WhatsApp account, which is a final failure for that channel.
-type notOnWhatsApp struct{ asked atomic.Int32 }
-
-func (w *notOnWhatsApp) Channel() string { return "whatsapp" }
-func (w *notOnWhatsApp) Send(context.Context, cardbot.Outgoing) error {
-	w.asked.Add(1)
-	return &cardbot.SendError{Permanent: true, Reason: "not on WhatsApp"}
-}
 
 // A notice finds its customer through all four real channel adapters: the customer blocked the
 // Telegram bot, has no WhatsApp, the SMS gateway is down for longer than the retry limit, and the
 // email arrives. Every attempt is in the message's history, in order.
 func TestNoticeFallsThroughEveryChannelToEmail(t *testing.T) {
-	log := slog.New(slog.DiscardHandler)
 	db, err := store.Open(filepath.Join(t.TempDir(), "cardbot.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -47,31 +30,10 @@ func TestNoticeFallsThroughEveryChannelToEmail(t *testing.T) {
 	tgFake.Start()
 	defer tgFake.Close()
 	tgFake.BlockBy(7001)
-	tg, err := telegram.New(cardbot.TelegramConfig{Token: token, APIURL: tgFake.URL(), Mode: cardbot.TelegramPolling}, ignoreInbound{}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	var gatewayCalls atomic.Int32
-	gateway := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		gatewayCalls.Add(1)
-		http.Error(w, "gateway down", http.StatusBadGateway)
-	}))
-	defer gateway.Close()
-	sm, err := sms.New(cardbot.SMSConfig{Enabled: true, Method: "GET", URL: gateway.URL + "/send?to={{.Digits}}&text={{.Text | urlquery}}",
-		Timeout: cardbot.Duration(2 * time.Second)}, nil, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	smtp := fakesmtp.Start(t)
-	em, err := email.New(cardbot.EmailConfig{Enabled: true, Host: smtp.Host, Port: smtp.Port, From: "cards@example.com",
-		TLS: cardbot.EmailNoTLS, UnsubscribeURL: "http://127.0.0.1/u/", Timeout: cardbot.Duration(5 * time.Second)},
-		cardbot.Business{Name: "Кофейня"}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	whatsapp := &notOnWhatsApp{}
+	whatsapp, gateway, smtp := newWhatsAppFake(), newSMSGateway(t), fakesmtp.Start(t)
+	whatsapp.notOn["+79161234567"] = true
+	gateway.answer("79161234567", http.StatusBadGateway) // down for longer than the retry limit
+	senders := fourChannels(t, tgFake, token, whatsapp, gateway, smtp)
 
 	var notice cardbot.Message
 	err = db.Update(context.Background(), func(tx cardbot.Tx) error {
@@ -87,7 +49,7 @@ func TestNoticeFallsThroughEveryChannelToEmail(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	d := bot.New(db, cardbot.SystemClock{}, []cardbot.Sender{tg, whatsapp, sm, em}, nil, log, bot.Options{
+	d := bot.New(db, cardbot.SystemClock{}, senders, nil, nil, bot.Options{
 		Cascade: []string{"telegram", "whatsapp", "sms", "email"}, MaxAttempts: 3,
 		Backoff: func(int) time.Duration { return 20 * time.Millisecond }, Poll: 20 * time.Millisecond,
 	})
@@ -117,14 +79,14 @@ func TestNoticeFallsThroughEveryChannelToEmail(t *testing.T) {
 	if got := strings.Join(trail, " "); got != want {
 		t.Fatalf("attempts %s, want %s", got, want)
 	}
-	if n := gatewayCalls.Load(); n != 3 {
+	if n := gateway.callsTo("79161234567"); n != 3 {
 		t.Fatalf("the SMS gateway was called %d times, want 3 (the retry limit)", n)
 	}
 	msgs := smtp.Messages()
 	if len(msgs) != 1 || msgs[0].To[0] != "anna@example.com" || !strings.Contains(string(msgs[0].Data), "anna") {
 		t.Fatalf("email: %d messages %+v", len(msgs), msgs)
 	}
-	if len(tgFake.SentTo(7001)) != 0 || whatsapp.asked.Load() != 1 {
+	if asked, _ := whatsapp.counts("+79161234567"); len(tgFake.SentTo(7001)) != 0 || asked != 1 {
 		t.Fatal("telegram delivered to a blocked chat, or WhatsApp was asked more than once")
 	}
 }

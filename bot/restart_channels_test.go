@@ -24,17 +24,16 @@ import (
 // have no WhatsApp, and a send to a number in held waits until the hold is lifted or the send's
 // context ends, as a send cut short by a shutdown.
 type whatsAppFake struct {
-	mu      sync.Mutex
-	notOn   map[string]bool
-	held    map[string]chan struct{}
-	asked   map[string]int // sends started, per number
-	sent    map[string]int // sends accepted, per number
-	entered chan string
+	mu    sync.Mutex
+	notOn map[string]bool
+	held  map[string]chan struct{}
+	asked map[string]int // sends started, per number
+	sent  map[string]int // sends accepted, per number
 }
 
 func newWhatsAppFake() *whatsAppFake {
 	return &whatsAppFake{notOn: map[string]bool{}, held: map[string]chan struct{}{}, asked: map[string]int{},
-		sent: map[string]int{}, entered: make(chan string, 16)}
+		sent: map[string]int{}}
 }
 
 func (w *whatsAppFake) Channel() string { return "whatsapp" }
@@ -44,7 +43,6 @@ func (w *whatsAppFake) Send(ctx context.Context, out cardbot.Outgoing) error {
 	w.asked[out.To]++
 	gate, notOn := w.held[out.To], w.notOn[out.To]
 	w.mu.Unlock()
-	w.entered <- out.To
 	if notOn {
 		return errNotOnWhatsApp
 	}

@@ -22,19 +22,7 @@ func TestSendingDoesNotWaitForOutcomeCommits(t *testing.T) {
 	ids := h.enqueue(notice(cs[0].ID, "one"), notice(cs[1].ID, "two"), notice(cs[2].ID, "three"))
 	<-tg.entered // the worker holds the first row at the channel
 
-	held, release := make(chan struct{}), make(chan struct{})
-	var once sync.Once
-	let := func() { once.Do(func() { close(release) }) }
-	t.Cleanup(let) // runs before the harness closes, so a failure cannot leave the store held
-	stuck := make(chan error, 1)
-	go func() {
-		stuck <- h.db.Update(context.Background(), func(cardbot.Tx) error {
-			close(held)
-			<-release
-			return nil
-		})
-	}()
-	<-held // from here until release, no outcome can be committed
+	let := holdStore(t, h) // from here until let, no outcome can be committed
 	close(gate)
 	eventually(t, "all three rows are sent while the store is held", func() bool { return tg.count() == 3 })
 	for _, id := range ids {
@@ -44,9 +32,6 @@ func TestSendingDoesNotWaitForOutcomeCommits(t *testing.T) {
 	}
 
 	let()
-	if err := <-stuck; err != nil {
-		t.Fatal(err)
-	}
 	for _, id := range ids {
 		h.waitStatus(id, cardbot.MessageSent)
 	}
@@ -67,19 +52,7 @@ func TestUnsavedOutcomesAreBounded(t *testing.T) {
 	}
 	ids := h.enqueue(ms...)
 
-	held, release := make(chan struct{}), make(chan struct{})
-	var once sync.Once
-	let := func() { once.Do(func() { close(release) }) }
-	t.Cleanup(let)
-	stuck := make(chan error, 1)
-	go func() {
-		stuck <- h.db.Update(context.Background(), func(cardbot.Tx) error {
-			close(held)
-			<-release
-			return nil
-		})
-	}()
-	<-held // from here until release, no outcome can be committed
+	let := holdStore(t, h) // from here until let, no outcome can be committed
 	h.start(bot.Options{Workers: 1, Unsaved: 2}, tg)
 	// Two outcomes wait in the background; the third send's worker waits for its own commit.
 	eventually(t, "three rows are sent while the store is held", func() bool { return tg.count() == 3 })
@@ -88,10 +61,33 @@ func TestUnsavedOutcomesAreBounded(t *testing.T) {
 		t.Fatalf("%d rows sent with no outcome committed, want 1 worker + 2 unsaved = 3", n)
 	}
 	let()
-	if err := <-stuck; err != nil {
-		t.Fatal(err)
-	}
 	for _, id := range ids {
 		h.waitStatus(id, cardbot.MessageSent)
 	}
+}
+
+// holdStore holds a write transaction open, so no outcome can be committed, until the returned func
+// is called; it returns once the transaction holds the store. The hold is also let go before the
+// harness closes, so a failure cannot leave the store held.
+func holdStore(t *testing.T, h *harness) (let func()) {
+	held, release, stuck := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		stuck <- h.db.Update(context.Background(), func(cardbot.Tx) error {
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	var once sync.Once
+	let = func() {
+		once.Do(func() {
+			close(release)
+			if err := <-stuck; err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	t.Cleanup(let)
+	return let
 }

@@ -65,19 +65,7 @@ func (t *tx) ReferredClients(referrerID uint64) ([]*cardbot.Client, error) {
 
 // Cards lists cards by ascending id after the given one.
 func (t *tx) Cards(after uint64, limit int) ([]*cardbot.Card, error) {
-	out := []*cardbot.Card{}
-	if after == ^uint64(0) {
-		return out, nil
-	}
-	c := t.bucket(bucketCards).Cursor()
-	for k, _ := c.Seek(idKey(after + 1)); k != nil && len(out) < page(limit); k, _ = c.Next() {
-		card, err := t.Card(keyID(k))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, card)
-	}
-	return out, nil
+	return listAfter(t, bucketCards, after, limit, t.Card)
 }
 
 // PruneIdempotency deletes up to limit idempotency records remembered before before.
@@ -133,11 +121,14 @@ func (t *tx) prune(bucket string, limit int, old func(v []byte) (bool, error)) (
 	return len(doomed), nil
 }
 
-// indexFills build an index added after the data it indexes: createBuckets runs one when it creates
-// its bucket in an existing database (a new bucket needs no schema version of its own).
-var indexFills = map[string]func(*bolt.Tx) error{
-	idxClientReferred: indexReferrals,
-	idxClientEmail:    indexEmails,
+// indexFills lists the builders of indexes added after the data they index (a function, like
+// migrations, so no package-level state): createBuckets runs one when it creates its bucket in an
+// existing database (a new bucket needs no schema version of its own).
+func indexFills() map[string]func(*bolt.Tx) error {
+	return map[string]func(*bolt.Tx) error{
+		idxClientReferred: indexReferrals,
+		idxClientEmail:    indexEmails,
+	}
 }
 
 // indexReferrals indexes every client who was referred under their referrer, so ReferredClients

@@ -77,15 +77,7 @@ func (t *tx) Broadcast(id uint64) (*cardbot.Broadcast, error) {
 func (t *tx) Broadcasts(before uint64, limit int) ([]*cardbot.Broadcast, error) {
 	list := []*cardbot.Broadcast{}
 	c := t.bucket(bucketBroadcasts).Cursor()
-	k, _ := c.Last()
-	if before != 0 {
-		if k, _ = c.Seek(idKey(before)); k == nil {
-			k, _ = c.Last()
-		} else {
-			k, _ = c.Prev()
-		}
-	}
-	for ; k != nil && len(list) < page(limit); k, _ = c.Prev() {
+	for k := newestBelow(c, before); k != nil && len(list) < page(limit); k, _ = c.Prev() {
 		b, err := t.Broadcast(keyID(k))
 		if err != nil {
 			return nil, err

@@ -69,9 +69,6 @@ func (t *tx) CreateClient(c *cardbot.Client) error {
 	if err := t.reindexClientSearch(nil, c); err != nil {
 		return err
 	}
-	if err := t.reindexClientEmail(nil, c); err != nil {
-		return err
-	}
 	return t.save(bucketClients, id, clientRecord{V: recordVersion, Client: c})
 }
 
@@ -94,9 +91,6 @@ func (t *tx) PutClient(c *cardbot.Client) error {
 		return err
 	}
 	if err := t.reindexClientSearch(old, c); err != nil {
-		return err
-	}
-	if err := t.reindexClientEmail(old, c); err != nil {
 		return err
 	}
 	return t.save(bucketClients, c.ID, clientRecord{V: recordVersion, Client: c})
@@ -144,17 +138,5 @@ func (t *tx) ClientByReferralCode(code string) (*cardbot.Client, error) {
 
 // Clients lists up to limit clients (all when limit <= 0) by ascending id, starting after the given id.
 func (t *tx) Clients(after uint64, limit int) ([]*cardbot.Client, error) {
-	clients := []*cardbot.Client{}
-	if after == ^uint64(0) {
-		return clients, nil
-	}
-	c := t.bucket(bucketClients).Cursor()
-	for k, _ := c.Seek(idKey(after + 1)); k != nil && len(clients) < page(limit); k, _ = c.Next() {
-		client, err := t.Client(keyID(k))
-		if err != nil {
-			return nil, err
-		}
-		clients = append(clients, client)
-	}
-	return clients, nil
+	return listAfter(t, bucketClients, after, limit, t.Client)
 }

@@ -2,8 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
 
 	"cardbot"
 
@@ -29,30 +27,14 @@ func emailIndexKey(email string, clientID uint64) []byte {
 	return append([]byte(key+"\x00"), idKey(clientID)...)
 }
 
-// reindexClientEmail moves client c's email index entry from the old record's address (nil: a new
-// client) to its current one.
-func (t *tx) reindexClientEmail(old, c *cardbot.Client) error {
-	now := emailIndexKey(c.Email, c.ID)
-	var before []byte
-	if old != nil {
-		before = emailIndexKey(old.Email, old.ID)
-	}
-	if bytes.Equal(before, now) {
+// clientEmailEntries is client c's entry in the email index (see clientSearchEntries), none without
+// an address.
+func clientEmailEntries(c *cardbot.Client) []indexEntry {
+	key := emailIndexKey(asStored(c.Email), c.ID)
+	if key == nil {
 		return nil
 	}
-	if err := t.writable(); err != nil {
-		return err
-	}
-	idx := t.bucket(idxClientEmail)
-	if before != nil {
-		if err := idx.Delete(before); err != nil {
-			return err
-		}
-	}
-	if now == nil {
-		return nil
-	}
-	return idx.Put(now, nil)
+	return []indexEntry{{index: idxClientEmail, key: string(key)}}
 }
 
 // ClientsByEmail lists the clients whose email is address, compared as cardbot.EmailKey does, by
@@ -79,18 +61,4 @@ func (t *tx) ClientsByEmail(address string) ([]*cardbot.Client, error) {
 }
 
 // indexEmails indexes the email of every client, for databases made before the index existed.
-func indexEmails(btx *bolt.Tx) error {
-	idx := btx.Bucket([]byte(idxClientEmail))
-	return btx.Bucket([]byte(bucketClients)).ForEach(func(k, v []byte) error {
-		var c struct {
-			Email string `json:"email"`
-		}
-		if err := json.Unmarshal(v, &c); err != nil {
-			return fmt.Errorf("client %d: %w", keyID(k), err)
-		}
-		if key := emailIndexKey(c.Email, keyID(k)); key != nil {
-			return idx.Put(key, nil)
-		}
-		return nil
-	})
-}
+func indexEmails(btx *bolt.Tx) error { return buildIndexes(btx, idxClientEmail) }

@@ -160,34 +160,14 @@ func (t *tx) ClientRatings(clientID, before uint64, limit int) ([]*cardbot.Ratin
 
 // Ratings lists ratings by ascending id after the given one.
 func (t *tx) Ratings(after uint64, limit int) ([]*cardbot.Rating, error) {
-	out := []*cardbot.Rating{}
-	if after == ^uint64(0) {
-		return out, nil
-	}
-	c := t.bucket(bucketRatings).Cursor()
-	for k, _ := c.Seek(idKey(after + 1)); k != nil && len(out) < page(limit); k, _ = c.Next() {
-		r, err := t.Rating(keyID(k))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return listAfter(t, bucketRatings, after, limit, t.Rating)
 }
 
 // RatingsNewestFirst lists ratings by descending id below the given one (0: from the newest).
 func (t *tx) RatingsNewestFirst(before uint64, limit int) ([]*cardbot.Rating, error) {
 	out := []*cardbot.Rating{}
 	c := t.bucket(bucketRatings).Cursor()
-	var k []byte
-	if before == 0 {
-		k, _ = c.Last()
-	} else if k, _ = c.Seek(idKey(before)); k == nil {
-		k, _ = c.Last()
-	} else {
-		k, _ = c.Prev()
-	}
-	for ; k != nil && len(out) < page(limit); k, _ = c.Prev() {
+	for k := newestBelow(c, before); k != nil && len(out) < page(limit); k, _ = c.Prev() {
 		r, err := t.Rating(keyID(k))
 		if err != nil {
 			return nil, err

@@ -180,12 +180,13 @@ func writeVersion(btx *bolt.Tx, version uint64) error {
 }
 
 func createBuckets(btx *bolt.Tx) error {
+	fills := indexFills()
 	for _, name := range bucketNames() {
 		fresh := btx.Bucket([]byte(name)) == nil
 		if _, err := btx.CreateBucketIfNotExists([]byte(name)); err != nil {
 			return fmt.Errorf("store: create bucket %s: %w", name, err)
 		}
-		if fill := indexFills[name]; fresh && fill != nil {
+		if fill := fills[name]; fresh && fill != nil {
 			if err := fill(btx); err != nil {
 				return fmt.Errorf("store: fill index %s: %w", name, err)
 			}

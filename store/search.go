@@ -22,16 +22,7 @@ func (t *tx) scanClients(q cardbot.ClientQuery) (cardbot.ClientPage, error) {
 	match := newClientMatcher(q.Text)
 	res := cardbot.ClientPage{Clients: []*cardbot.Client{}}
 	c := t.bucket(bucketClients).Cursor()
-	k, _ := c.Last()
-	if q.Before != 0 {
-		k, _ = c.Seek(idKey(q.Before))
-		if k == nil {
-			k, _ = c.Last()
-		} else {
-			k, _ = c.Prev()
-		}
-	}
-	for ; k != nil; k, _ = c.Prev() {
+	for k := newestBelow(c, q.Before); k != nil; k, _ = c.Prev() {
 		client, err := t.Client(keyID(k))
 		if err != nil {
 			return res, err

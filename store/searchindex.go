@@ -21,6 +21,7 @@ import (
 //	idx_client_national  phone's national number \x00 client id   from schema version 3 (nationalNumber)
 //	idx_card_digits      number digits \x00 client id card id
 //	idx_program_clients  programme id \x00 client id card id
+//	idx_client_email     email key \x00 client id          see email.go; filled by indexFills, not a migration
 
 // maxIndexedWord caps a name word in the word index (bytes, cut at a rune boundary): bolt keys are
 // bounded, and a query word longer than this is looked up by its first maxIndexedWord bytes and then
@@ -51,7 +52,7 @@ func clientSearchEntries(c *cardbot.Client) ([]indexEntry, error) {
 	if n := nationalNumber(c.Phone); n != "" {
 		entries = append(entries, indexEntry{index: idxClientNational, key: n + "\x00" + string(idKey(c.ID))})
 	}
-	return entries, nil
+	return append(entries, clientEmailEntries(c)...), nil
 }
 
 // cardSearchEntries lists the search-index keys card c owns: its number's digits and its programme, both

@@ -193,6 +193,39 @@ func page(limit int) int {
 	return limit
 }
 
+// listAfter loads up to limit records of an id-keyed bucket (all when limit <= 0) by ascending id,
+// starting after the given id, with load.
+func listAfter[T any](t *tx, bucket string, after uint64, limit int, load func(uint64) (T, error)) ([]T, error) {
+	out := []T{}
+	if after == ^uint64(0) {
+		return out, nil
+	}
+	c := t.bucket(bucket).Cursor()
+	for k, _ := c.Seek(idKey(after + 1)); k != nil && len(out) < page(limit); k, _ = c.Next() {
+		v, err := load(keyID(k))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// newestBelow places c on the highest id key of its bucket below before (0: the highest of all) and
+// returns it, nil when there is none; c.Prev then walks on towards older ids.
+func newestBelow(c *bolt.Cursor, before uint64) []byte {
+	if before == 0 {
+		k, _ := c.Last()
+		return k
+	}
+	if k, _ := c.Seek(idKey(before)); k == nil {
+		k, _ = c.Last()
+		return k
+	}
+	k, _ := c.Prev()
+	return k
+}
+
 // childrenNewestFirst lists the child ids under parent in a pairKey index, highest (newest) first,
 // starting below before (0: from the newest), at most limit of them.
 func (t *tx) childrenNewestFirst(index string, parent, before uint64, limit int) []uint64 {
