@@ -67,11 +67,9 @@ func newPNGParts(width, height int, pal []sample, above, below []byte) (*pngPart
 
 // encode returns the whole PNG with band (raw rows) between the cached parts.
 func (p *pngParts) encode(band []byte) ([]byte, error) {
-	seg, err := deflateSegment(make([]byte, 0, len(band)/3), band, false)
-	if err != nil {
-		return nil, err
-	}
-	sum := adler32Combine(adler32Combine(p.headSum, adler32.Checksum(band), len(band)), p.tailSum, p.tailLen)
+	seg := deflateRows(make([]byte, 0, len(band)/6), band, p.width+1)
+	sum := adler32Combine(p.headSum, adler32Sum(1, band), len(band))
+	sum = adler32Combine(sum, p.tailSum, p.tailLen)
 	out := bytes.NewBuffer(make([]byte, 0, len(p.head)+len(seg)+len(p.tail)+48))
 	out.Write(p.head)
 	writeChunk(out, "IDAT", seg)

@@ -1,0 +1,177 @@
+package cardimage
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"slices"
+)
+
+// deflateRows compresses a card's band: rows of palette indices in which almost every byte repeats
+// the byte before it (a run of one colour) or a byte of the row above, one or two pixels to the side
+// (a QR module's height, the diagonal gradient). A general compressor hashes every position to find
+// such repeats; this one only looks at those few distances, so it does a fraction of the work, and
+// it writes them with deflate's fixed codes, so there is no code table to build either. The result
+// is a standard deflate segment (one fixed-code block, then an empty stored block so that it ends on
+// a byte boundary, as a sync flush does) that refers to nothing before its own start.
+func deflateRows(dst, src []byte, stride int) []byte {
+	w := bitWriter{out: dst}
+	w.put(0b010, 3) // BFINAL 0, BTYPE 01: fixed codes
+	var dists []int
+	var distCodes []fixedCode
+	for _, d := range [...]int{1, stride, stride - 1, stride + 1, stride - 2, stride + 2} {
+		if d >= 1 && d <= maxDistance && !slices.Contains(dists, d) {
+			dists, distCodes = append(dists, d), append(distCodes, distanceCode(d))
+		}
+	}
+	bestK := 0
+	for i := 0; i < len(src); {
+		// The distance that matched last usually matches again (the next stretch of a copied row):
+		// try it first, and try another only where it could beat it (the byte just past the best
+		// match so far must agree).
+		best := 0
+		if d := dists[bestK]; d <= i {
+			best = matchLen(src[i:], src[i-d:])
+		}
+		for k, d := range dists {
+			if best == maxMatch || i+best >= len(src) {
+				break
+			}
+			if k != bestK && d <= i && src[i+best] == src[i-d+best] {
+				if n := matchLen(src[i:], src[i-d:]); n > best {
+					best, bestK = n, k
+				}
+			}
+		}
+		if best < minMatch {
+			lit := fixedLiterals[src[i]]
+			w.put(uint64(lit.bits), uint(lit.n))
+			i++
+			continue
+		}
+		l, d := fixedLengths[best], distCodes[bestK]
+		w.put(uint64(l.bits)|uint64(d.bits)<<l.n, uint(l.n+d.n))
+		i += best
+	}
+	end := fixedLiterals[endOfBlock]
+	w.put(uint64(end.bits), uint(end.n))
+	w.put(0, 3) // BFINAL 0, BTYPE 00: an empty stored block, so that the segment ends on a byte
+	w.flushToByte()
+	return append(w.out, 0x00, 0x00, 0xFF, 0xFF) // LEN 0, NLEN its complement
+}
+
+const (
+	minMatch    = 3
+	maxMatch    = 258
+	endOfBlock  = 256
+	maxDistance = 32768
+)
+
+// matchLen is how many leading bytes of a (at most maxMatch) equal those of b; b may overlap a from
+// behind, as a deflate copy does.
+func matchLen(a, b []byte) int {
+	limit := min(len(a), maxMatch)
+	n := 0
+	for n+8 <= limit {
+		if x := binary.LittleEndian.Uint64(a[n:]) ^ binary.LittleEndian.Uint64(b[n:]); x != 0 {
+			return n + bits.TrailingZeros64(x)/8
+		}
+		n += 8
+	}
+	for n < limit && a[n] == b[n] {
+		n++
+	}
+	return n
+}
+
+// fixedCode is a symbol's code with any extra bits after it, ready for the bit writer: n bits,
+// first bit lowest.
+type fixedCode struct {
+	bits uint32
+	n    uint8
+}
+
+var (
+	fixedLiterals [288]fixedCode          // literal/length symbols 0–287
+	fixedLengths  [maxMatch + 1]fixedCode // a match length's symbol and extra bits
+)
+
+// lengthBase and lengthExtra describe symbols 257–285 (RFC 1951, 3.2.5).
+var (
+	lengthBase  = [29]int{3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258}
+	lengthExtra = [29]uint8{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0}
+)
+
+func init() {
+	for v := range fixedLiterals {
+		var code uint32
+		var n uint8
+		switch {
+		case v < 144:
+			code, n = 0x30+uint32(v), 8
+		case v < 256:
+			code, n = 0x190+uint32(v-144), 9
+		case v < 280:
+			code, n = uint32(v-256), 7
+		default:
+			code, n = 0xC0+uint32(v-280), 8
+		}
+		fixedLiterals[v] = fixedCode{bits: reverse(code, n), n: n}
+	}
+	for s := len(lengthBase) - 1; s >= 0; s-- {
+		for l := lengthBase[s]; l <= maxMatch && fixedLengths[l].n == 0; l++ {
+			sym := fixedLiterals[257+s]
+			extra := uint32(l - lengthBase[s])
+			fixedLengths[l] = fixedCode{bits: sym.bits | extra<<sym.n, n: sym.n + lengthExtra[s]}
+		}
+	}
+}
+
+// distanceCode is the fixed code of a distance (1–32768) with its extra bits.
+func distanceCode(d int) fixedCode {
+	sym, base, extra := 0, 1, uint8(0)
+	for sym < 29 { // symbols come in pairs sharing a number of extra bits
+		span := 1 << extra
+		if d < base+span {
+			break
+		}
+		base += span
+		sym++
+		if sym >= 4 && sym%2 == 0 {
+			extra++
+		}
+	}
+	return fixedCode{bits: reverse(uint32(sym), 5) | uint32(d-base)<<5, n: 5 + extra}
+}
+
+// reverse turns a Huffman code, which deflate packs from its highest bit, into the order the bit
+// writer sends (lowest first).
+func reverse(code uint32, n uint8) uint32 {
+	return bits.Reverse32(code) >> (32 - n)
+}
+
+// bitWriter packs bits lowest first, as deflate does, 32 at a time.
+type bitWriter struct {
+	out []byte
+	acc uint64
+	n   uint
+}
+
+// put adds the low n bits of b; n is at most 32.
+func (w *bitWriter) put(b uint64, n uint) {
+	w.acc |= b << w.n
+	w.n += n
+	if w.n >= 32 {
+		w.out = binary.LittleEndian.AppendUint32(w.out, uint32(w.acc))
+		w.acc >>= 32
+		w.n -= 32
+	}
+}
+
+// flushToByte writes what is pending, padding the last byte with zero bits.
+func (w *bitWriter) flushToByte() {
+	for w.n > 0 {
+		w.out = append(w.out, byte(w.acc))
+		w.acc >>= 8
+		w.n -= min(w.n, 8)
+	}
+}

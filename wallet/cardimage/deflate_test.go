@@ -1,0 +1,162 @@
+package cardimage
+
+import (
+	"bytes"
+	"compress/flate"
+	"hash/adler32"
+	"image"
+	"io"
+	"math/rand/v2"
+	"testing"
+)
+
+// cardBand is the raw band of the sample card as Render draws it, for the encoder's tests.
+func cardBand(tb testing.TB) ([]byte, int) {
+	tb.Helper()
+	fonts, err := loadFonts()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	code, err := encodeQR(sampleFace.QR)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	t, err := templates.get(staticKey{accent: accentOf(sampleFace.Color), business: sampleFace.Business,
+		program: sampleFace.Program, tier: sampleFace.Tier, withQR: true}, fonts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	bd := &band{t: t, raw: t.rows(t.bandTop, t.bandBot)}
+	bd.clip = image.Rect(0, t.bandTop, Width, t.bandBot)
+	bd.drawQR(code)
+	for _, l := range ownLines(fonts, sampleFace, true) {
+		bd.drawLine(l)
+	}
+	return bd.raw, Width + 1
+}
+
+// inflate reads back a segment made by deflateRows, as a decoder meeting it mid-stream would.
+func inflate(t *testing.T, seg []byte) []byte {
+	t.Helper()
+	r := flate.NewReader(bytes.NewReader(seg))
+	out, err := io.ReadAll(r)
+	if err != io.ErrUnexpectedEOF && err != nil { // a segment has no final block: the reader runs out
+		t.Fatalf("inflate: %v", err)
+	}
+	return out
+}
+
+func TestDeflateRowsRoundTrip(t *testing.T) {
+	band, stride := cardBand(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	noise := make([]byte, 5*stride+17)
+	for i := range noise {
+		noise[i] = byte(rng.IntN(4)) // few values: many short matches at every distance
+	}
+	runs := bytes.Repeat([]byte{7}, 3*stride+1000)
+	for name, data := range map[string][]byte{
+		"card band": band, "noise": noise, "one long run": runs, "empty": nil, "one byte": {42},
+		"shorter than a row": noise[:stride-3], "every byte value": func() []byte {
+			b := make([]byte, 256*9)
+			for i := range b {
+				b[i] = byte(i)
+			}
+			return b
+		}(),
+	} {
+		seg := deflateRows(nil, data, stride)
+		if got := inflate(t, seg); !bytes.Equal(got, data) {
+			t.Errorf("%s: %d bytes back, want %d, equal %v", name, len(got), len(data), bytes.Equal(got, data))
+		}
+		if !bytes.HasSuffix(seg, []byte{0, 0, 0xFF, 0xFF}) {
+			t.Errorf("%s: the segment does not end on a byte boundary with an empty stored block", name)
+		}
+	}
+}
+
+func TestDistanceCodes(t *testing.T) {
+	// Every distance deflateRows could use must come back as itself: encode one match per distance.
+	for _, d := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 16, 17, 24, 25, 32, 33, 64, 65, 128, 129, 256,
+		257, 512, 513, 999, 1000, 1001, 1002, 1003, 1024, 1025, 2048, 4097, 16385, 32768} {
+		data := make([]byte, d+10)
+		for i := range d {
+			data[i] = byte(i*131 + i/7)
+		}
+		copy(data[d:], data[:10])
+		seg := deflateRows(nil, data, d) // stride d: the copy is found at distance d
+		if got := inflate(t, seg); !bytes.Equal(got, data) {
+			t.Errorf("distance %d does not round-trip", d)
+		}
+	}
+}
+
+func TestAdler32SumMatchesTheStandardLibrary(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	data := make([]byte, 70_000)
+	for i := range data {
+		data[i] = byte(rng.Uint32())
+	}
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 5551, 5552, 5553, 11104, 65_536, 70_000} {
+		if got, want := adler32Sum(1, data[:n]), adler32.Checksum(data[:n]); got != want {
+			t.Errorf("%d bytes: %08x, want %08x", n, got, want)
+		}
+	}
+	all := bytes.Repeat([]byte{0xFF}, 70_000) // the largest sums
+	if got, want := adler32Sum(1, all), adler32.Checksum(all); got != want {
+		t.Errorf("0xFF×70000: %08x, want %08x", got, want)
+	}
+	h := adler32.New()
+	h.Write(data[:333])
+	if got, want := adler32Sum(h.Sum32(), data[333:]), adler32.Checksum(data); got != want {
+		t.Errorf("continued: %08x, want %08x", got, want)
+	}
+}
+
+func FuzzDeflateRows(f *testing.F) {
+	f.Add([]byte("aaaaaaaaaaaaaaaaaaaabbbbbbbbbbbbbbbb"), uint16(7))
+	f.Fuzz(func(t *testing.T, data []byte, stride uint16) {
+		s := int(stride%2048) + 3
+		if got := inflate(t, deflateRows(nil, data, s)); !bytes.Equal(got, data) {
+			t.Fatalf("stride %d: round trip differs", s)
+		}
+		if got, want := adler32Sum(1, data), adler32.Checksum(data); got != want {
+			t.Fatalf("adler %08x, want %08x", got, want)
+		}
+	})
+}
+
+// BenchmarkEncodeBand compares the band encoder with the general deflater it replaced, on the same
+// card band in the same run.
+func BenchmarkEncodeBand(b *testing.B) {
+	band, stride := cardBand(b)
+	b.Run("rows", func(b *testing.B) {
+		var n int
+		for b.Loop() {
+			n = len(deflateRows(make([]byte, 0, len(band)/6), band, stride))
+		}
+		b.ReportMetric(float64(n), "bytes")
+	})
+	b.Run("klauspost-bestspeed", func(b *testing.B) {
+		var n int
+		for b.Loop() {
+			seg, err := deflateSegment(make([]byte, 0, len(band)/3), band, false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n = len(seg)
+		}
+		b.ReportMetric(float64(n), "bytes")
+	})
+	b.Run("adler32Sum", func(b *testing.B) {
+		b.SetBytes(int64(len(band)))
+		for b.Loop() {
+			adler32Sum(1, band)
+		}
+	})
+	b.Run("hash-adler32", func(b *testing.B) {
+		b.SetBytes(int64(len(band)))
+		for b.Loop() {
+			adler32.Checksum(band)
+		}
+	})
+}
