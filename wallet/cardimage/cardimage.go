@@ -72,17 +72,17 @@ func Render(f Face) ([]byte, error) {
 		*buf = (*buf)[:n]
 	}
 	bd := &band{t: t, raw: *buf}
-	bd.clip = image.Rect(0, t.bandTop, Width, t.bandBot)
 	for y := t.bandTop; y < t.bandBot; y++ {
 		copy(bd.raw[bd.at(0, y):bd.at(Width, y)], t.pix[y*Width:(y+1)*Width])
 	}
 	if code != nil {
 		bd.drawQR(code)
 	}
-	for _, l := range ownLines(fonts, f, code != nil) {
+	for i, l := range ownLines(fonts, f, code != nil) {
+		bd.clip = t.lineBoxes[i] // the template encoded everything outside them once
 		bd.drawLine(l)
 	}
-	return t.png.encode(bd.raw)
+	return t.png.encode(bd.raw, t.code)
 }
 
 // bandBuffers keeps the raw rows of card bands (about 360 KB each) for reuse. Every row is as wide in

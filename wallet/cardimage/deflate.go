@@ -16,28 +16,65 @@ import (
 func deflateRows(dst, src []byte, stride int) []byte {
 	w := bitWriter{out: dst}
 	w.put(0b010, 3) // BFINAL 0, BTYPE 01: fixed codes
-	var dists []int
-	var distCodes []fixedCode
+	newRowMatcher(stride).encode(&w, src, 0, len(src), nil)
+	return endSegment(&w)
+}
+
+// endSegment ends the fixed-code block and the segment, on a byte boundary, and returns the bytes.
+func endSegment(w *bitWriter) []byte {
+	end := fixedLiterals[endOfBlock]
+	w.put(uint64(end.bits), uint(end.n))
+	w.put(0, 3) // BFINAL 0, BTYPE 00: an empty stored block, so that the segment ends on a byte
+	w.flushToByte()
+	return append(w.out, 0x00, 0x00, 0xFF, 0xFF) // LEN 0, NLEN its complement
+}
+
+// rowMatcher looks for repeats at the distances rows of one width have: the byte before (a run),
+// the byte above and those one or two pixels beside it.
+type rowMatcher struct {
+	dists []int
+	codes []fixedCode // the distances' codes
+}
+
+func newRowMatcher(stride int) *rowMatcher {
+	m := &rowMatcher{}
 	for _, d := range [...]int{1, stride, stride - 1, stride + 1, stride - 2, stride + 2} {
-		if d >= 1 && d <= maxDistance && !slices.Contains(dists, d) {
-			dists, distCodes = append(dists, d), append(distCodes, distanceCode(d))
+		if d >= 1 && d <= maxDistance && !slices.Contains(m.dists, d) {
+			m.dists, m.codes = append(m.dists, d), append(m.codes, distanceCode(d))
 		}
 	}
+	return m
+}
+
+// encode writes src[from:to] as literals and copies. A copy may come from anywhere in src before
+// the byte it starts at but stops at to; where usable is given, it comes only from bytes it marks.
+func (m *rowMatcher) encode(w *bitWriter, src []byte, from, to int, usable []bool) {
+	longest := func(i, d, atLeast int) int {
+		n := matchLen(src[i:to], src[i-d:])
+		if usable != nil && n > atLeast {
+			for j := range n {
+				if !usable[i-d+j] {
+					return j
+				}
+			}
+		}
+		return n
+	}
 	bestK := 0
-	for i := 0; i < len(src); {
+	for i := from; i < to; {
 		// The distance that matched last usually matches again (the next stretch of a copied row):
 		// try it first, and try another only where it could beat it (the byte just past the best
 		// match so far must agree).
 		best := 0
-		if d := dists[bestK]; d <= i {
-			best = matchLen(src[i:], src[i-d:])
+		if d := m.dists[bestK]; d <= i {
+			best = longest(i, d, 0)
 		}
-		for k, d := range dists {
-			if best == maxMatch || i+best >= len(src) {
+		for k, d := range m.dists {
+			if best == maxMatch || i+best >= to {
 				break
 			}
 			if k != bestK && d <= i && src[i+best] == src[i-d+best] {
-				if n := matchLen(src[i:], src[i-d:]); n > best {
+				if n := longest(i, d, best); n > best {
 					best, bestK = n, k
 				}
 			}
@@ -48,15 +85,10 @@ func deflateRows(dst, src []byte, stride int) []byte {
 			i++
 			continue
 		}
-		l, d := fixedLengths[best], distCodes[bestK]
+		l, d := fixedLengths[best], m.codes[bestK]
 		w.put(uint64(l.bits)|uint64(d.bits)<<l.n, uint(l.n+d.n))
 		i += best
 	}
-	end := fixedLiterals[endOfBlock]
-	w.put(uint64(end.bits), uint(end.n))
-	w.put(0, 3) // BFINAL 0, BTYPE 00: an empty stored block, so that the segment ends on a byte
-	w.flushToByte()
-	return append(w.out, 0x00, 0x00, 0xFF, 0xFF) // LEN 0, NLEN its complement
 }
 
 const (
@@ -69,18 +101,21 @@ const (
 // matchLen is how many leading bytes of a (at most maxMatch) equal those of b; b may overlap a from
 // behind, as a deflate copy does.
 func matchLen(a, b []byte) int {
-	limit := min(len(a), maxMatch)
+	a = a[:min(len(a), maxMatch)]
+	b = b[:len(a)]
 	n := 0
-	for n+8 <= limit {
-		if x := binary.LittleEndian.Uint64(a[n:]) ^ binary.LittleEndian.Uint64(b[n:]); x != 0 {
+	for len(a) >= 8 {
+		if x := binary.LittleEndian.Uint64(a) ^ binary.LittleEndian.Uint64(b); x != 0 {
 			return n + bits.TrailingZeros64(x)/8
 		}
-		n += 8
+		a, b, n = a[8:], b[8:], n+8
 	}
-	for n < limit && a[n] == b[n] {
-		n++
+	for i := range a {
+		if a[i] != b[i] {
+			return n + i
+		}
 	}
-	return n
+	return n + len(a)
 }
 
 // fixedCode is a symbol's code with any extra bits after it, ready for the bit writer: n bits,
@@ -165,6 +200,27 @@ func (w *bitWriter) put(b uint64, n uint) {
 		w.acc >>= 32
 		w.n -= 32
 	}
+}
+
+// putBits adds n bits kept as put would have written them: 32 a word, lowest first.
+func (w *bitWriter) putBits(words []uint32, n uint) {
+	for _, word := range words {
+		w.put(uint64(word), min(n, 32))
+		n -= min(n, 32)
+	}
+}
+
+// bits returns what was put, for putBits, and how many bits it is.
+func (w *bitWriter) bits() ([]uint32, uint) {
+	words := make([]uint32, 0, len(w.out)/4+2)
+	for i := 0; i+4 <= len(w.out); i += 4 {
+		words = append(words, binary.LittleEndian.Uint32(w.out[i:]))
+	}
+	n := uint(len(w.out))*8 + w.n
+	if w.n > 0 {
+		words = append(words, uint32(w.acc))
+	}
+	return words, n
 }
 
 // flushToByte writes what is pending, padding the last byte with zero bits.

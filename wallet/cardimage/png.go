@@ -65,10 +65,17 @@ func newPNGParts(width, height int, pal []sample, above, below []byte) (*pngPart
 	}, nil
 }
 
-// encode returns the whole PNG with band (raw rows) between the cached parts.
-func (p *pngParts) encode(band []byte) ([]byte, error) {
-	seg := deflateRows(make([]byte, 0, len(band)/6), band, p.width+1)
-	sum := adler32Combine(p.headSum, adler32Sum(1, band), len(band))
+// encode returns the whole PNG with band (raw rows) between the cached parts. code, when given, is
+// the band's template-aware encoder; without it every byte is encoded.
+func (p *pngParts) encode(band []byte, code *bandCode) ([]byte, error) {
+	var seg []byte
+	var bandSum uint32
+	if code != nil {
+		seg, bandSum = code.encode(make([]byte, 0, len(band)/6), band)
+	} else {
+		seg, bandSum = deflateRows(make([]byte, 0, len(band)/6), band, p.width+1), adler32Sum(1, band)
+	}
+	sum := adler32Combine(p.headSum, bandSum, len(band))
 	sum = adler32Combine(sum, p.tailSum, p.tailLen)
 	out := bytes.NewBuffer(make([]byte, 0, len(p.head)+len(seg)+len(p.tail)+48))
 	out.Write(p.head)

@@ -23,6 +23,8 @@ type template struct {
 	pix              []uint8 // Width×Height palette indices
 	bandTop, bandBot int     // rows [bandTop, bandBot) hold the card's own parts
 	png              *pngParts
+	code             *bandCode          // deflates a card's band, the template's parts of it encoded once
+	lineBoxes        [2]image.Rectangle // where the balance and the number may draw (ownLines' order)
 	white, qrInk     uint8
 	// blend[ink][i][l] is the entry closest to ink laid at coverage l/16 over entry i.
 	blend [2][][17]uint8
@@ -148,7 +150,20 @@ func buildTemplate(k staticKey, fs *fontSet) (*template, error) {
 	}
 	var err error
 	t.png, err = newPNGParts(Width, Height, pal, t.rows(0, t.bandTop), t.rows(t.bandBot, Height))
-	return t, err
+	if err != nil {
+		return nil, err
+	}
+	bandRect := image.Rect(0, t.bandTop, Width, t.bandBot)
+	dirty := []image.Rectangle{}
+	if k.withQR {
+		dirty = append(dirty, qrBlock())
+	}
+	for i, box := range lineBoxes(fs, k.withQR) {
+		t.lineBoxes[i] = box.Intersect(bandRect)
+		dirty = append(dirty, t.lineBoxes[i])
+	}
+	t.code = newBandCode(t.rows(t.bandTop, t.bandBot), Width, t.bandTop, dirty)
+	return t, nil
 }
 
 // over lays the premultiplied ink at coverage l/16 over an opaque colour.
@@ -212,13 +227,14 @@ func (b *band) drawLine(l line) {
 		dr, mask, mp, adv, _ := l.face.Glyph(dot, r)
 		dot.X += adv
 		prev = r
+		alpha, _ := mask.(*image.Alpha) // what cachedFace gives; any other mask is read pixel by pixel
 		clipped := dr.Intersect(b.clip)
 		for y := clipped.Min.Y; y < clipped.Max.Y; y++ {
 			for x := clipped.Min.X; x < clipped.Max.X; x++ {
 				mx, my := mp.X+x-dr.Min.X, mp.Y+y-dr.Min.Y
 				var cov uint32
-				if a, ok := mask.(*image.Alpha); ok {
-					cov = uint32(a.Pix[a.PixOffset(mx, my)])
+				if alpha != nil {
+					cov = uint32(alpha.Pix[(my-alpha.Rect.Min.Y)*alpha.Stride+mx-alpha.Rect.Min.X])
 				} else {
 					_, _, _, a16 := mask.At(mx, my).RGBA()
 					cov = a16 >> 8
