@@ -3,10 +3,16 @@ package cardimage
 import (
 	"bytes"
 	"compress/flate"
+	"compress/zlib"
 	"hash/adler32"
+	"image"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"testing"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/math/fixed"
 )
 
 // cardBand is the raw band of the sample card as Render draws it, for the encoder's tests.
@@ -172,4 +178,118 @@ func BenchmarkEncodeBand(b *testing.B) {
 			adler32.Checksum(band)
 		}
 	})
+}
+
+// TestTemplateCodeMatchesPlainCode encodes cards' bands both ways: with the stretches no card
+// changes taken from the template, and every byte encoded. Both zlib streams must inflate, checksum
+// included, to the same rows — for several cards of one template, so that a stretch encoded once is
+// right whatever the card drew around it.
+func TestTemplateCodeMatchesPlainCode(t *testing.T) {
+	fonts, err := loadFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	faces := []Face{sampleFace,
+		{Business: sampleFace.Business, Program: sampleFace.Program, Tier: sampleFace.Tier, Number: "1", Balance: "0 баллов", QR: "x"},
+		{Business: sampleFace.Business, Program: sampleFace.Program, Tier: sampleFace.Tier, Number: "0000 1111 2222 3333 4444",
+			Balance: "Ёжик в тумане 9 999 999 баллов ЙЩ", QR: "https://cafe.example/c/" + strings.Repeat("Zq9_", 30)},
+	}
+	for _, f := range faces {
+		code, err := encodeQR(f.QR)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tp, err := templates.get(staticKey{accent: accentOf(f.Color), business: f.Business, program: f.Program, tier: f.Tier, withQR: true}, fonts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bd := &band{t: tp, raw: tp.rows(tp.bandTop, tp.bandBot)}
+		bd.drawQR(code)
+		for i, l := range ownLines(fonts, f, true) {
+			bd.clip = tp.lineBoxes[i]
+			bd.drawLine(l)
+		}
+		withTemplate, err := tp.png.encode(bd.raw, tp.code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := tp.png.encode(bd.raw, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := inflateZlib(t, idat(t, withTemplate)), inflateZlib(t, idat(t, plain))
+		if !bytes.Equal(a, b) || !bytes.Equal(a[tp.bandTop*(Width+1):tp.bandBot*(Width+1)], bd.raw) {
+			t.Errorf("%q: the template-coded card differs from the plainly coded one", f.Balance)
+		}
+	}
+}
+
+func inflateZlib(t *testing.T, stream []byte) []byte {
+	t.Helper()
+	zr, err := zlib.NewReader(bytes.NewReader(stream))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := io.ReadAll(zr) // checks the Adler-32 at the end
+	if err != nil {
+		t.Fatalf("zlib: %v", err)
+	}
+	return all
+}
+
+// TestTextStaysInItsBox draws texts with tall, deep and wide letters with and without the clip to
+// their box: nothing may be cut, or the box is too small and the picture loses ink.
+func TestTextStaysInItsBox(t *testing.T) {
+	fonts, err := loadFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp, err := templates.get(staticKey{accent: accentOf(sampleFace.Color), business: "B", program: "P", withQR: true}, fonts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []Face{
+		{Balance: "ЁЙЩДЦ ёйщдцру Qjgpy|()[]{}/\\@", Number: "Ё|j 9999 gqpy"},
+		{Balance: "150 баллов", Number: "2000 0000 1234 5678"},
+		{Balance: "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW", Number: strings.Repeat("W", 40)},
+		{Balance: "4 из 6 штампов · ₽ ₸ ₴ ¶ § Å Ǻ", Number: "j"},
+	} {
+		for i, l := range ownLines(fonts, f, true) {
+			free := &band{t: tp, raw: tp.rows(tp.bandTop, tp.bandBot), clip: image.Rect(0, 0, Width, Height)}
+			free.clip = free.clip.Intersect(image.Rect(0, tp.bandTop, Width, tp.bandBot))
+			boxed := &band{t: tp, raw: tp.rows(tp.bandTop, tp.bandBot), clip: tp.lineBoxes[i]}
+			free.drawLine(l)
+			boxed.drawLine(l)
+			if !bytes.Equal(free.raw, boxed.raw) {
+				t.Errorf("line %d of %q / %q is cut by its box %v", i, f.Balance, f.Number, tp.lineBoxes[i])
+			}
+		}
+	}
+}
+
+// TestCachedGlyphsDrawAsTheFace draws texts through the shared glyph cache and straight through the
+// font's face: the pixels must be the same, at every position within a pixel.
+func TestCachedGlyphsDrawAsTheFace(t *testing.T) {
+	fonts, err := loadFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []float64{24, 38, 76} {
+		cached := newFace(fonts.bold, size)
+		plain := cached.(*cachedFace).Face
+		for _, s := range []string{"150 баллов", "Ёжик 0123456789 Qjgpy", "…₽"} {
+			for _, x := range []fixed.Int26_6{fixed.I(10), fixed.I(10) + 17, fixed.I(10) + 40} {
+				var imgs [2]*image.RGBA
+				for k, face := range []font.Face{cached, plain} {
+					imgs[k] = image.NewRGBA(image.Rect(0, 0, 1200, 120))
+					d := font.Drawer{Dst: imgs[k], Src: image.Black, Face: face, Dot: fixed.Point26_6{X: x, Y: fixed.I(90)}}
+					d.DrawString(s)
+					d.DrawString(s) // the second time from the cache
+				}
+				if !bytes.Equal(imgs[0].Pix, imgs[1].Pix) {
+					t.Errorf("size %v, %q at %v: cached glyphs differ from the face's", size, s, x)
+				}
+			}
+		}
+	}
 }
