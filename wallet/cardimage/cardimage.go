@@ -71,7 +71,7 @@ func Render(f Face) ([]byte, error) {
 	} else {
 		*buf = (*buf)[:n]
 	}
-	bd := &band{t: t, raw: *buf}
+	bd := &band{t: t, raw: *buf, drawn: newDrawn(t.bandBot - t.bandTop)}
 	for y := t.bandTop; y < t.bandBot; y++ {
 		copy(bd.raw[bd.at(0, y):bd.at(Width, y)], t.pix[y*Width:(y+1)*Width])
 	}
@@ -82,7 +82,7 @@ func Render(f Face) ([]byte, error) {
 		bd.clip = t.lineBoxes[i] // the template encoded everything outside them once
 		bd.drawLine(l)
 	}
-	return t.png.encode(bd.raw, t.code)
+	return t.png.encode(bd.raw, t.code, bd.drawn)
 }
 
 // bandBuffers keeps the raw rows of card bands (about 360 KB each) for reuse. Every row is as wide in

@@ -108,7 +108,7 @@ func TestPNGPartsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := parts.encode(raw[top*(w+1):bot*(w+1)], nil)
+	b, err := parts.encode(raw[top*(w+1):bot*(w+1)], nil, drawn{})
 	if err != nil {
 		t.Fatal(err)
 	}

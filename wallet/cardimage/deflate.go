@@ -46,20 +46,17 @@ func newRowMatcher(stride int) *rowMatcher {
 	return m
 }
 
-// encode writes src[from:to] as literals and copies. A copy may come from anywhere in src before
-// the byte it starts at but stops at to; where usable is given, it comes only from bytes it marks.
-func (m *rowMatcher) encode(w *bitWriter, src []byte, from, to int, usable []bool) {
-	longest := func(i, d, atLeast int) int {
-		n := matchLen(src[i:to], src[i-d:])
-		if usable != nil && n > atLeast {
-			for j := range n {
-				if !usable[i-d+j] {
-					return j
-				}
-			}
-		}
-		return n
-	}
+// token is one literal (dist 0) or copy the matcher wrote, with its code ready for the bit writer.
+type token struct {
+	pos        int32
+	len, dist  uint16
+	code       uint32
+	codeLength uint8
+}
+
+// encode writes src[from:to] as literals and copies; a copy may come from anywhere in src before
+// the byte it starts at but stops at to. When record is given, every token is appended to it too.
+func (m *rowMatcher) encode(w *bitWriter, src []byte, from, to int, record *[]token) {
 	bestK := 0
 	for i := from; i < to; {
 		// The distance that matched last usually matches again (the next stretch of a copied row):
@@ -67,27 +64,46 @@ func (m *rowMatcher) encode(w *bitWriter, src []byte, from, to int, usable []boo
 		// match so far must agree).
 		best := 0
 		if d := m.dists[bestK]; d <= i {
-			best = longest(i, d, 0)
+			best = matchLen(src[i:to], src[i-d:])
 		}
 		for k, d := range m.dists {
 			if best == maxMatch || i+best >= to {
 				break
 			}
 			if k != bestK && d <= i && src[i+best] == src[i-d+best] {
-				if n := longest(i, d, best); n > best {
+				if n := matchLen(src[i:to], src[i-d:]); n > best {
 					best, bestK = n, k
 				}
 			}
 		}
+		t := token{pos: int32(i), len: 1}
 		if best < minMatch {
 			lit := fixedLiterals[src[i]]
-			w.put(uint64(lit.bits), uint(lit.n))
-			i++
-			continue
+			t.code, t.codeLength = lit.bits, lit.n
+		} else {
+			l, d := fixedLengths[best], m.codes[bestK]
+			t.len, t.dist = uint16(best), uint16(m.dists[bestK])
+			t.code, t.codeLength = l.bits|d.bits<<l.n, l.n+d.n
 		}
-		l, d := fixedLengths[best], m.codes[bestK]
-		w.put(uint64(l.bits)|uint64(d.bits)<<l.n, uint(l.n+d.n))
-		i += best
+		w.put(uint64(t.code), uint(t.codeLength))
+		if record != nil {
+			*record = append(*record, t)
+		}
+		i += int(t.len)
+	}
+}
+
+// copyRows writes src[from:to], which repeats the bytes one stride before it, as copies of at
+// most maxMatch bytes; from and to are at least minMatch apart.
+func copyRows(w *bitWriter, from, to int, dist fixedCode) {
+	for n := to - from; n > 0; {
+		l := min(n, maxMatch)
+		if n-l > 0 && n-l < minMatch { // leave a last copy long enough to be one
+			l = n - minMatch
+		}
+		c := fixedLengths[l]
+		w.put(uint64(c.bits)|uint64(dist.bits)<<c.n, uint(c.n+dist.n))
+		n -= l
 	}
 }
 

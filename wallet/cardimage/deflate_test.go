@@ -17,11 +17,11 @@ import (
 
 // cardBand is the raw band of the sample card as Render draws it, for the encoder's tests.
 func cardBand(tb testing.TB) ([]byte, int) {
-	raw, _ := cardBandAndTemplate(tb)
+	raw, _, _ := cardBandAndTemplate(tb)
 	return raw, Width + 1
 }
 
-func cardBandAndTemplate(tb testing.TB) ([]byte, *template) {
+func cardBandAndTemplate(tb testing.TB) ([]byte, *template, drawn) {
 	tb.Helper()
 	fonts, err := loadFonts()
 	if err != nil {
@@ -36,13 +36,13 @@ func cardBandAndTemplate(tb testing.TB) ([]byte, *template) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	bd := &band{t: t, raw: t.rows(t.bandTop, t.bandBot)}
+	bd := &band{t: t, raw: t.rows(t.bandTop, t.bandBot), drawn: newDrawn(t.bandBot - t.bandTop)}
 	bd.drawQR(code)
 	for i, l := range ownLines(fonts, sampleFace, true) {
 		bd.clip = t.lineBoxes[i]
 		bd.drawLine(l)
 	}
-	return bd.raw, t
+	return bd.raw, t, bd.drawn
 }
 
 // inflate reads back a segment made by deflateRows, as a decoder meeting it mid-stream would.
@@ -138,12 +138,12 @@ func FuzzDeflateRows(f *testing.F) {
 // BenchmarkEncodeBand compares the band encoder with the general deflater it replaced, on the same
 // card band in the same run.
 func BenchmarkEncodeBand(b *testing.B) {
-	band, t := cardBandAndTemplate(b)
+	band, t, d := cardBandAndTemplate(b)
 	stride := Width + 1
 	b.Run("template-aware", func(b *testing.B) {
 		var n int
 		for b.Loop() {
-			seg, _ := t.code.encode(make([]byte, 0, len(band)/6), band)
+			seg, _ := t.code.encode(make([]byte, 0, len(band)/6), band, d)
 			n = len(seg)
 		}
 		b.ReportMetric(float64(n), "bytes")
@@ -203,17 +203,17 @@ func TestTemplateCodeMatchesPlainCode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bd := &band{t: tp, raw: tp.rows(tp.bandTop, tp.bandBot)}
+		bd := &band{t: tp, raw: tp.rows(tp.bandTop, tp.bandBot), drawn: newDrawn(tp.bandBot - tp.bandTop)}
 		bd.drawQR(code)
 		for i, l := range ownLines(fonts, f, true) {
 			bd.clip = tp.lineBoxes[i]
 			bd.drawLine(l)
 		}
-		withTemplate, err := tp.png.encode(bd.raw, tp.code)
+		withTemplate, err := tp.png.encode(bd.raw, tp.code, bd.drawn)
 		if err != nil {
 			t.Fatal(err)
 		}
-		plain, err := tp.png.encode(bd.raw, nil)
+		plain, err := tp.png.encode(bd.raw, nil, drawn{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -255,9 +255,9 @@ func TestTextStaysInItsBox(t *testing.T) {
 		{Balance: "4 из 6 штампов · ₽ ₸ ₴ ¶ § Å Ǻ", Number: "j"},
 	} {
 		for i, l := range ownLines(fonts, f, true) {
-			free := &band{t: tp, raw: tp.rows(tp.bandTop, tp.bandBot), clip: image.Rect(0, 0, Width, Height)}
+			free := &band{t: tp, raw: tp.rows(tp.bandTop, tp.bandBot), clip: image.Rect(0, 0, Width, Height), drawn: newDrawn(tp.bandBot - tp.bandTop)}
 			free.clip = free.clip.Intersect(image.Rect(0, tp.bandTop, Width, tp.bandBot))
-			boxed := &band{t: tp, raw: tp.rows(tp.bandTop, tp.bandBot), clip: tp.lineBoxes[i]}
+			boxed := &band{t: tp, raw: tp.rows(tp.bandTop, tp.bandBot), clip: tp.lineBoxes[i], drawn: newDrawn(tp.bandBot - tp.bandTop)}
 			free.drawLine(l)
 			boxed.drawLine(l)
 			if !bytes.Equal(free.raw, boxed.raw) {

@@ -1,8 +1,10 @@
 package cardimage
 
 import (
+	"bytes"
 	"image"
 	"image/color"
+	"image/draw"
 	"sync"
 
 	"golang.org/x/image/math/fixed"
@@ -186,25 +188,39 @@ func (t *template) rows(from, to int) []byte {
 
 // band is the raw rows of one card's band, drawn into directly.
 type band struct {
-	t    *template
-	raw  []byte
-	clip image.Rectangle
+	t     *template
+	raw   []byte
+	clip  image.Rectangle
+	drawn drawn // where the card drew over the template
 }
 
 func (b *band) at(x, y int) int { return (y-b.t.bandTop)*(Width+1) + 1 + x }
 
-// drawQR sets the modules, whole pixels each, centred in the white block.
+// drawQR sets the modules, whole pixels each, centred in the white block: per line of modules, the
+// runs of dark ones are found once and laid on each of its pixel rows.
 func (b *band) drawQR(m *qrMatrix) {
 	block := qrBlock()
 	px := block.Dx() / (m.n + 2*qrQuietZone)
-	origin := block.Min.Add(image.Pt((block.Dx()-px*m.n)/2, (block.Dy()-px*m.n)/2))
-	for y := range m.n * px {
-		row := b.raw[b.at(origin.X, origin.Y+y):]
-		for x := range m.n {
-			if m.at(x, y/px) {
-				for i := x * px; i < (x+1)*px; i++ {
-					row[i] = b.t.qrInk
+	side := px * m.n
+	origin := block.Min.Add(image.Pt((block.Dx()-side)/2, (block.Dy()-side)/2))
+	ink := bytes.Repeat([]byte{b.t.qrInk}, side)
+	var runs [][2]int
+	for my := range m.n {
+		runs = runs[:0]
+		for x := 0; x < m.n; x++ {
+			if m.at(x, my) {
+				start := x
+				for x+1 < m.n && m.at(x+1, my) {
+					x++
 				}
+				runs = append(runs, [2]int{start * px, (x + 1) * px})
+			}
+		}
+		for y := origin.Y + my*px; y < origin.Y+(my+1)*px; y++ {
+			b.drawn.mark(y-b.t.bandTop, origin.X, origin.X+side)
+			row := b.raw[b.at(origin.X, y):b.at(origin.X+side, y)]
+			for _, r := range runs {
+				copy(row[r[0]:r[1]], ink)
 			}
 		}
 	}
@@ -227,23 +243,32 @@ func (b *band) drawLine(l line) {
 		dr, mask, mp, adv, _ := l.face.Glyph(dot, r)
 		dot.X += adv
 		prev = r
-		alpha, _ := mask.(*image.Alpha) // what cachedFace gives; any other mask is read pixel by pixel
 		clipped := dr.Intersect(b.clip)
+		if clipped.Empty() {
+			continue
+		}
+		alpha, ok := mask.(*image.Alpha)
+		if !ok { // cachedFace gives an *image.Alpha; any other mask is copied into one
+			alpha = image.NewAlpha(dr.Sub(dr.Min).Add(mp))
+			draw.Draw(alpha, alpha.Rect, mask, mp, draw.Src)
+		}
 		for y := clipped.Min.Y; y < clipped.Max.Y; y++ {
-			for x := clipped.Min.X; x < clipped.Max.X; x++ {
-				mx, my := mp.X+x-dr.Min.X, mp.Y+y-dr.Min.Y
-				var cov uint32
-				if alpha != nil {
-					cov = uint32(alpha.Pix[(my-alpha.Rect.Min.Y)*alpha.Stride+mx-alpha.Rect.Min.X])
-				} else {
-					_, _, _, a16 := mask.At(mx, my).RGBA()
-					cov = a16 >> 8
-				}
-				if lv := (cov*16 + 127) / 255; lv > 0 {
-					p := &b.raw[b.at(x, y)]
-					*p = table[*p][lv]
+			b.drawn.mark(y-b.t.bandTop, clipped.Min.X, clipped.Max.X)
+			cov := alpha.Pix[alpha.PixOffset(mp.X+clipped.Min.X-dr.Min.X, mp.Y+y-dr.Min.Y):]
+			dst := b.raw[b.at(clipped.Min.X, y):b.at(clipped.Max.X, y)]
+			for x, p := range dst {
+				if lv := coverageLevel[cov[x]]; lv > 0 {
+					dst[x] = table[p][lv]
 				}
 			}
 		}
 	}
 }
+
+// coverageLevel is a glyph mask's coverage (0–255) in the 17 levels the blend tables hold.
+var coverageLevel = func() (l [256]uint8) {
+	for c := range l {
+		l[c] = uint8((c*16 + 127) / 255)
+	}
+	return l
+}()
