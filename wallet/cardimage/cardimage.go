@@ -60,10 +60,7 @@ func Render(f Face) ([]byte, error) {
 		}
 	}
 	accent := accentOf(f.Color)
-	t, err := templates.get(staticKey{accent: accent, business: f.Business, program: f.Program, tier: f.Tier, withQR: code != nil}, fonts)
-	if err != nil {
-		return nil, err
-	}
+	t := templates.get(staticKey{accent: accent, business: f.Business, program: f.Program, tier: f.Tier, withQR: code != nil}, fonts)
 	buf := bandBuffers.Get().(*[]byte)
 	defer bandBuffers.Put(buf)
 	if n := (t.bandBot - t.bandTop) * (Width + 1); cap(*buf) < n {
@@ -82,7 +79,7 @@ func Render(f Face) ([]byte, error) {
 		bd.clip = t.lineBoxes[i] // the template encoded everything outside them once
 		bd.drawLine(l)
 	}
-	return t.png.encode(bd.raw, t.code, bd.drawn)
+	return t.png.encode(bd.raw, t.code, bd.drawn), nil
 }
 
 // bandBuffers keeps the raw rows of card bands (about 360 KB each) for reuse. Every row is as wide in

@@ -43,21 +43,18 @@ type templateCache struct {
 
 var templates = templateCache{m: map[staticKey]*template{}}
 
-func (c *templateCache) get(k staticKey, fs *fontSet) (*template, error) {
+func (c *templateCache) get(k staticKey, fs *fontSet) *template {
 	c.mu.Lock()
 	t := c.m[k]
 	c.mu.Unlock()
 	if t != nil {
-		return t, nil
+		return t
 	}
-	t, err := buildTemplate(k, fs) // two callers may both build it; both results are the same
-	if err != nil {
-		return nil, err
-	}
+	t = buildTemplate(k, fs) // two callers may both build it; both results are the same
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old := c.m[k]; old != nil {
-		return old, nil
+		return old
 	}
 	if len(c.m) >= maxTemplates {
 		for old := range c.m {
@@ -66,7 +63,7 @@ func (c *templateCache) get(k staticKey, fs *fontSet) (*template, error) {
 		}
 	}
 	c.m[k] = t
-	return t, nil
+	return t
 }
 
 var (
@@ -75,7 +72,7 @@ var (
 	transparent = sample{0xFF, 0xFF, 0xFF, 0x00} // white, so a viewer that drops alpha shows white corners
 )
 
-func buildTemplate(k staticKey, fs *fontSet) (*template, error) {
+func buildTemplate(k staticKey, fs *fontSet) *template {
 	th := themeFor(k.accent)
 	layer := image.NewRGBA(image.Rect(0, 0, Width, Height))
 	paintBackground(layer, th)
@@ -150,11 +147,7 @@ func buildTemplate(k staticKey, fs *fontSet) (*template, error) {
 		t.bandTop = min(t.bandTop, qrBlock().Min.Y)
 		t.bandBot = max(t.bandBot, qrBlock().Max.Y)
 	}
-	var err error
-	t.png, err = newPNGParts(Width, Height, pal, t.rows(0, t.bandTop), t.rows(t.bandBot, Height))
-	if err != nil {
-		return nil, err
-	}
+	t.png = newPNGParts(Width, Height, pal, t.rows(0, t.bandTop), t.rows(t.bandBot, Height))
 	bandRect := image.Rect(0, t.bandTop, Width, t.bandBot)
 	dirty := []image.Rectangle{}
 	if k.withQR {
@@ -165,7 +158,7 @@ func buildTemplate(k staticKey, fs *fontSet) (*template, error) {
 		dirty = append(dirty, t.lineBoxes[i])
 	}
 	t.code = newBandCode(t.rows(t.bandTop, t.bandBot), Width, t.bandTop, dirty)
-	return t, nil
+	return t
 }
 
 // over lays the premultiplied ink at coverage l/16 over an opaque colour.
