@@ -33,3 +33,4 @@ fuzz: ## a short run of every fuzz target
 	$(GO) test -run '^$$' -fuzz FuzzLookup -fuzztime 30s ./bot/sms
 	$(GO) test -run '^$$' -fuzz FuzzUnsubscribeToken -fuzztime 30s .
 	$(GO) test -run '^$$' -fuzz FuzzSearchText -fuzztime 30s ./store
+	$(GO) test -run '^$$' -fuzz FuzzDeflateRows -fuzztime 30s ./wallet/cardimage

@@ -60,10 +60,7 @@ func Render(f Face) ([]byte, error) {
 		}
 	}
 	accent := accentOf(f.Color)
-	t, err := templates.get(staticKey{accent: accent, business: f.Business, program: f.Program, tier: f.Tier, withQR: code != nil}, fonts)
-	if err != nil {
-		return nil, err
-	}
+	t := templates.get(staticKey{accent: accent, business: f.Business, program: f.Program, tier: f.Tier, withQR: code != nil}, fonts)
 	buf := bandBuffers.Get().(*[]byte)
 	defer bandBuffers.Put(buf)
 	if n := (t.bandBot - t.bandTop) * (Width + 1); cap(*buf) < n {
@@ -71,18 +68,18 @@ func Render(f Face) ([]byte, error) {
 	} else {
 		*buf = (*buf)[:n]
 	}
-	bd := &band{t: t, raw: *buf}
-	bd.clip = image.Rect(0, t.bandTop, Width, t.bandBot)
+	bd := &band{t: t, raw: *buf, drawn: newDrawn(t.bandBot - t.bandTop)}
 	for y := t.bandTop; y < t.bandBot; y++ {
 		copy(bd.raw[bd.at(0, y):bd.at(Width, y)], t.pix[y*Width:(y+1)*Width])
 	}
 	if code != nil {
 		bd.drawQR(code)
 	}
-	for _, l := range ownLines(fonts, f, code != nil) {
+	for i, l := range ownLines(fonts, f, code != nil) {
+		bd.clip = t.lineBoxes[i] // the template encoded everything outside them once
 		bd.drawLine(l)
 	}
-	return t.png.encode(bd.raw)
+	return t.png.encode(bd.raw, t.code, bd.drawn), nil
 }
 
 // bandBuffers keeps the raw rows of card bands (about 360 KB each) for reuse. Every row is as wide in

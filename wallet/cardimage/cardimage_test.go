@@ -104,14 +104,8 @@ func TestPNGPartsRoundTrip(t *testing.T) {
 			raw[i] = byte((i*7919 + i/5) % len(pal))
 		}
 	}
-	parts, err := newPNGParts(w, h, pal, raw[:top*(w+1)], raw[bot*(w+1):])
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := parts.encode(raw[top*(w+1) : bot*(w+1)])
-	if err != nil {
-		t.Fatal(err)
-	}
+	parts := newPNGParts(w, h, pal, raw[:top*(w+1)], raw[bot*(w+1):])
+	b := parts.encode(raw[top*(w+1):bot*(w+1)], nil, drawn{})
 	back, ok := decodePNG(t, b).(*image.Paletted)
 	if !ok || back.Rect != image.Rect(0, 0, w, h) {
 		t.Fatalf("decoded as %T", back)

@@ -1,8 +1,10 @@
 package cardimage
 
 import (
+	"bytes"
 	"image"
 	"image/color"
+	"image/draw"
 	"sync"
 
 	"golang.org/x/image/math/fixed"
@@ -23,6 +25,8 @@ type template struct {
 	pix              []uint8 // Width×Height palette indices
 	bandTop, bandBot int     // rows [bandTop, bandBot) hold the card's own parts
 	png              *pngParts
+	code             *bandCode          // deflates a card's band, the template's parts of it encoded once
+	lineBoxes        [2]image.Rectangle // where the balance and the number may draw (ownLines' order)
 	white, qrInk     uint8
 	// blend[ink][i][l] is the entry closest to ink laid at coverage l/16 over entry i.
 	blend [2][][17]uint8
@@ -39,21 +43,18 @@ type templateCache struct {
 
 var templates = templateCache{m: map[staticKey]*template{}}
 
-func (c *templateCache) get(k staticKey, fs *fontSet) (*template, error) {
+func (c *templateCache) get(k staticKey, fs *fontSet) *template {
 	c.mu.Lock()
 	t := c.m[k]
 	c.mu.Unlock()
 	if t != nil {
-		return t, nil
+		return t
 	}
-	t, err := buildTemplate(k, fs) // two callers may both build it; both results are the same
-	if err != nil {
-		return nil, err
-	}
+	t = buildTemplate(k, fs) // two callers may both build it; both results are the same
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old := c.m[k]; old != nil {
-		return old, nil
+		return old
 	}
 	if len(c.m) >= maxTemplates {
 		for old := range c.m {
@@ -62,7 +63,7 @@ func (c *templateCache) get(k staticKey, fs *fontSet) (*template, error) {
 		}
 	}
 	c.m[k] = t
-	return t, nil
+	return t
 }
 
 var (
@@ -71,7 +72,7 @@ var (
 	transparent = sample{0xFF, 0xFF, 0xFF, 0x00} // white, so a viewer that drops alpha shows white corners
 )
 
-func buildTemplate(k staticKey, fs *fontSet) (*template, error) {
+func buildTemplate(k staticKey, fs *fontSet) *template {
 	th := themeFor(k.accent)
 	layer := image.NewRGBA(image.Rect(0, 0, Width, Height))
 	paintBackground(layer, th)
@@ -146,9 +147,18 @@ func buildTemplate(k staticKey, fs *fontSet) (*template, error) {
 		t.bandTop = min(t.bandTop, qrBlock().Min.Y)
 		t.bandBot = max(t.bandBot, qrBlock().Max.Y)
 	}
-	var err error
-	t.png, err = newPNGParts(Width, Height, pal, t.rows(0, t.bandTop), t.rows(t.bandBot, Height))
-	return t, err
+	t.png = newPNGParts(Width, Height, pal, t.rows(0, t.bandTop), t.rows(t.bandBot, Height))
+	bandRect := image.Rect(0, t.bandTop, Width, t.bandBot)
+	dirty := []image.Rectangle{}
+	if k.withQR {
+		dirty = append(dirty, qrBlock())
+	}
+	for i, box := range lineBoxes(fs, k.withQR) {
+		t.lineBoxes[i] = box.Intersect(bandRect)
+		dirty = append(dirty, t.lineBoxes[i])
+	}
+	t.code = newBandCode(t.rows(t.bandTop, t.bandBot), Width, t.bandTop, dirty)
+	return t
 }
 
 // over lays the premultiplied ink at coverage l/16 over an opaque colour.
@@ -171,25 +181,39 @@ func (t *template) rows(from, to int) []byte {
 
 // band is the raw rows of one card's band, drawn into directly.
 type band struct {
-	t    *template
-	raw  []byte
-	clip image.Rectangle
+	t     *template
+	raw   []byte
+	clip  image.Rectangle
+	drawn drawn // where the card drew over the template
 }
 
 func (b *band) at(x, y int) int { return (y-b.t.bandTop)*(Width+1) + 1 + x }
 
-// drawQR sets the modules, whole pixels each, centred in the white block.
+// drawQR sets the modules, whole pixels each, centred in the white block: per line of modules, the
+// runs of dark ones are found once and laid on each of its pixel rows.
 func (b *band) drawQR(m *qrMatrix) {
 	block := qrBlock()
 	px := block.Dx() / (m.n + 2*qrQuietZone)
-	origin := block.Min.Add(image.Pt((block.Dx()-px*m.n)/2, (block.Dy()-px*m.n)/2))
-	for y := range m.n * px {
-		row := b.raw[b.at(origin.X, origin.Y+y):]
-		for x := range m.n {
-			if m.at(x, y/px) {
-				for i := x * px; i < (x+1)*px; i++ {
-					row[i] = b.t.qrInk
+	side := px * m.n
+	origin := block.Min.Add(image.Pt((block.Dx()-side)/2, (block.Dy()-side)/2))
+	ink := bytes.Repeat([]byte{b.t.qrInk}, side)
+	var runs [][2]int
+	for my := range m.n {
+		runs = runs[:0]
+		for x := 0; x < m.n; x++ {
+			if m.at(x, my) {
+				start := x
+				for x+1 < m.n && m.at(x+1, my) {
+					x++
 				}
+				runs = append(runs, [2]int{start * px, (x + 1) * px})
+			}
+		}
+		for y := origin.Y + my*px; y < origin.Y+(my+1)*px; y++ {
+			b.drawn.mark(y-b.t.bandTop, origin.X, origin.X+side)
+			row := b.raw[b.at(origin.X, y):b.at(origin.X+side, y)]
+			for _, r := range runs {
+				copy(row[r[0]:r[1]], ink)
 			}
 		}
 	}
@@ -213,21 +237,31 @@ func (b *band) drawLine(l line) {
 		dot.X += adv
 		prev = r
 		clipped := dr.Intersect(b.clip)
+		if clipped.Empty() {
+			continue
+		}
+		alpha, ok := mask.(*image.Alpha)
+		if !ok { // cachedFace gives an *image.Alpha; any other mask is copied into one
+			alpha = image.NewAlpha(dr.Sub(dr.Min).Add(mp))
+			draw.Draw(alpha, alpha.Rect, mask, mp, draw.Src)
+		}
 		for y := clipped.Min.Y; y < clipped.Max.Y; y++ {
-			for x := clipped.Min.X; x < clipped.Max.X; x++ {
-				mx, my := mp.X+x-dr.Min.X, mp.Y+y-dr.Min.Y
-				var cov uint32
-				if a, ok := mask.(*image.Alpha); ok {
-					cov = uint32(a.Pix[a.PixOffset(mx, my)])
-				} else {
-					_, _, _, a16 := mask.At(mx, my).RGBA()
-					cov = a16 >> 8
-				}
-				if lv := (cov*16 + 127) / 255; lv > 0 {
-					p := &b.raw[b.at(x, y)]
-					*p = table[*p][lv]
+			b.drawn.mark(y-b.t.bandTop, clipped.Min.X, clipped.Max.X)
+			cov := alpha.Pix[alpha.PixOffset(mp.X+clipped.Min.X-dr.Min.X, mp.Y+y-dr.Min.Y):]
+			dst := b.raw[b.at(clipped.Min.X, y):b.at(clipped.Max.X, y)]
+			for x, p := range dst {
+				if lv := coverageLevel[cov[x]]; lv > 0 {
+					dst[x] = table[p][lv]
 				}
 			}
 		}
 	}
 }
+
+// coverageLevel is a glyph mask's coverage (0–255) in the 17 levels the blend tables hold.
+var coverageLevel = func() (l [256]uint8) {
+	for c := range l {
+		l[c] = uint8((c*16 + 127) / 255)
+	}
+	return l
+}()

@@ -86,6 +86,26 @@ func ownLines(fs *fontSet, f Face, withQR bool) [2]line {
 	}
 }
 
+// lineBoxes are the boxes ownLines' texts may draw in, whatever they say: from the ascent to the
+// descent of the largest face, and a little to either side of the column for overhanging glyphs.
+// Render clips each line to its box, so a card changes nothing outside them and Render can encode
+// the rest of the band once per template.
+func lineBoxes(fs *fontSet, withQR bool) [2]image.Rectangle {
+	column := Width - pad
+	if withQR {
+		column = qrBlock().Min.X - columnGap
+	}
+	box := func(fnt *opentype.Font, size float64, base int) image.Rectangle {
+		m := newFace(fnt, size).Metrics()
+		overhang := int(size / 6)
+		return image.Rect(pad-overhang, base-m.Ascent.Ceil()-2, column+overhang, base+m.Descent.Ceil()+2)
+	}
+	return [2]image.Rectangle{
+		box(fs.bold, balanceSize, balanceBase),
+		box(fs.mono, numberSize, Height-pad),
+	}
+}
+
 // balanceBase is the balance's baseline.
 const balanceBase = Height - pad - numberSize - 44
 
@@ -137,7 +157,7 @@ func shorten(face font.Face, s string, width int) string {
 func newFace(fnt *opentype.Font, size float64) font.Face {
 	// NewFace fails only on options it is not given here.
 	face, _ := opentype.NewFace(fnt, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
-	return face
+	return &cachedFace{Face: face, fnt: fnt, size: size}
 }
 
 // capHeight is the height of capital letters, used to place text by its visible top rather than by
