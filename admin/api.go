@@ -59,9 +59,9 @@ const maxBody = 64 << 10
 const maxRead = 2 << 20
 
 // NewApp returns a fiber app configured the way every cardbot HTTP surface needs: JSON errors with
-// codes, bounded bodies and timeouts.
-func NewApp(log *slog.Logger) *fiber.App {
-	return fiber.New(fiber.Config{
+// codes, bounded bodies and timeouts, and c.IP() the client's address behind the trusted proxies.
+func NewApp(log *slog.Logger, proxies cardbot.TrustedProxies) *fiber.App {
+	app := fiber.New(fiber.Config{
 		AppName:               "cardbot",
 		DisableStartupMessage: true,
 		BodyLimit:             maxRead,
@@ -70,6 +70,10 @@ func NewApp(log *slog.Logger) *fiber.App {
 		IdleTimeout:           2 * time.Minute,
 		ErrorHandler:          errorHandler(log),
 	})
+	if len(proxies) > 0 {
+		app.Use(clientAddress(proxies))
+	}
+	return app
 }
 
 // Mount adds /healthz and /api/v1 to app.
