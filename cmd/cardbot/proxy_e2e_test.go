@@ -89,3 +89,30 @@ func TestBehindNginxTheLogNamesTheVisitor(t *testing.T) {
 		t.Fatalf("the refusal is not logged with the visitor's address:\n%s", got)
 	}
 }
+
+// The web chat's limit of new chats per address holds for each visitor behind nginx too.
+func TestBehindNginxTheNewChatLimitIsPerVisitor(t *testing.T) {
+	srv, _ := runServer(t, writeConfig(t, behindNginx))
+	open := func(forwardedFor string) int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", "http://"+srv.Addr()+"/chat/api/messages", nil)
+		req.Header.Set("X-Forwarded-For", forwardedFor)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := 1; i <= 20; i++ {
+		if got := open("198.51.100.1"); got != http.StatusOK {
+			t.Fatalf("new chat %d from the script: %d", i, got)
+		}
+	}
+	if got := open("198.51.100.1"); got != http.StatusTooManyRequests {
+		t.Fatalf("the script's 21st new chat: %d, want 429", got)
+	}
+	if got := open("198.51.100.2"); got != http.StatusOK {
+		t.Fatalf("a visitor behind the same proxy: %d", got)
+	}
+}
