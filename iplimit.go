@@ -71,7 +71,7 @@ func (l *IPLimiter) Wait(ip string) time.Duration {
 	if len(times) < l.n {
 		return 0
 	}
-	return time.Duration(times[len(times)-l.n]+int64(l.window)-now)
+	return time.Duration(times[len(times)-l.n] + int64(l.window) - now)
 }
 
 // RetryAfter is Wait in whole seconds, rounded up, for a Retry-After header.

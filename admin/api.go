@@ -24,6 +24,7 @@ type API struct {
 	cfg    cardbot.Config
 	log    *slog.Logger
 	notify cardbot.Notifier
+	loc    *time.Location // the business timezone: "today" for birthdays
 }
 
 // Deps are what the API needs from the wiring.
@@ -45,7 +46,11 @@ func NewAPI(d Deps) *API {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	return &API{store: d.Store, wallet: d.Wallet, clock: d.Clock, cfg: d.Config, log: d.Log, notify: d.Notifier}
+	loc, err := time.LoadLocation(d.Config.Business.Timezone)
+	if err != nil { // the config was validated; a bad zone here is a test's bare config
+		loc = time.UTC
+	}
+	return &API{store: d.Store, wallet: d.Wallet, clock: d.Clock, cfg: d.Config, log: d.Log, notify: d.Notifier, loc: loc}
 }
 
 // maxBody bounds API request bodies: API requests are small, and a bound keeps a bad client from

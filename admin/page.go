@@ -93,10 +93,7 @@ type PageDeps struct {
 // NewPage builds the admin page and puts the owner's stored settings in force.
 func NewPage(ctx context.Context, d PageDeps) (*Page, error) {
 	api := NewAPI(d.Deps)
-	loc, err := time.LoadLocation(api.cfg.Business.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := api.loc
 	v, err := parseViews(loc)
 	if err != nil {
 		return nil, err
