@@ -64,6 +64,9 @@ type WhatsAppConfig struct {
 type HTTPConfig struct {
 	Listen  string `yaml:"listen"`   // host:port
 	BaseURL string `yaml:"base_url"` // public address used in links sent to customers
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For and
+	// X-Real-IP are believed; empty trusts nobody (see TrustedProxies.ClientIP).
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // Business describes the owner's business.

@@ -24,6 +24,7 @@ type API struct {
 	cfg    cardbot.Config
 	log    *slog.Logger
 	notify cardbot.Notifier
+	loc    *time.Location // the business timezone: "today" for birthdays
 }
 
 // Deps are what the API needs from the wiring.
@@ -45,7 +46,11 @@ func NewAPI(d Deps) *API {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	return &API{store: d.Store, wallet: d.Wallet, clock: d.Clock, cfg: d.Config, log: d.Log, notify: d.Notifier}
+	loc, err := time.LoadLocation(d.Config.Business.Timezone)
+	if err != nil { // the config was validated; a bad zone here is a test's bare config
+		loc = time.UTC
+	}
+	return &API{store: d.Store, wallet: d.Wallet, clock: d.Clock, cfg: d.Config, log: d.Log, notify: d.Notifier, loc: loc}
 }
 
 // maxBody bounds API request bodies: API requests are small, and a bound keeps a bad client from
@@ -59,9 +64,9 @@ const maxBody = 64 << 10
 const maxRead = 2 << 20
 
 // NewApp returns a fiber app configured the way every cardbot HTTP surface needs: JSON errors with
-// codes, bounded bodies and timeouts.
-func NewApp(log *slog.Logger) *fiber.App {
-	return fiber.New(fiber.Config{
+// codes, bounded bodies and timeouts, and c.IP() the client's address behind the trusted proxies.
+func NewApp(log *slog.Logger, proxies cardbot.TrustedProxies) *fiber.App {
+	app := fiber.New(fiber.Config{
 		AppName:               "cardbot",
 		DisableStartupMessage: true,
 		BodyLimit:             maxRead,
@@ -70,6 +75,10 @@ func NewApp(log *slog.Logger) *fiber.App {
 		IdleTimeout:           2 * time.Minute,
 		ErrorHandler:          errorHandler(log),
 	})
+	if len(proxies) > 0 {
+		app.Use(clientAddress(proxies))
+	}
+	return app
 }
 
 // Mount adds /healthz and /api/v1 to app.

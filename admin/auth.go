@@ -4,8 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -216,9 +216,9 @@ func (p *Page) login(c *fiber.Ctx) error {
 	if !validPreCSRF(c) {
 		return p.fail(c, fiber.StatusForbidden, "The form has expired. Reload the page and try again.")
 	}
-	ip := strings.Clone(c.IP()) // kept in the limiter beyond the request
-	if !p.limiter.allowed(ip) {
-		c.Set("Retry-After", "60")
+	ip := c.IP()
+	if p.logins.Spent(ip) {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(p.logins.RetryAfter(ip)))
 		return p.fail(c, fiber.StatusTooManyRequests, "Too many wrong passwords. Wait a minute and try again.")
 	}
 	name, password := strings.TrimSpace(c.FormValue("name")), c.FormValue("password")
@@ -228,7 +228,7 @@ func (p *Page) login(c *fiber.Ctx) error {
 	}
 	data := loginData{Next: safeNext(c.FormValue("next")), Name: name}
 	if !ok {
-		p.limiter.failed(ip)
+		p.logins.Add(ip)
 		// The user it names, never the name as typed: a password typed into the name field would be logged.
 		p.log().Warn("admin login refused", "user", canonical, "ip", ip) // "" for a name nobody has
 		data.Error = "Wrong name or password."
@@ -374,49 +374,4 @@ func CreateUser(ctx context.Context, store cardbot.Store, cfg cardbot.Config, na
 		return tx.PutUser(old)
 	})
 	return created, err
-}
-
-// loginLimiter counts wrong passwords per IP over a sliding minute.
-type loginLimiter struct {
-	clock cardbot.Clock
-	mu    sync.Mutex
-	fails map[string][]time.Time
-}
-
-func newLoginLimiter(clock cardbot.Clock) *loginLimiter {
-	return &loginLimiter{clock: clock, fails: map[string][]time.Time{}}
-}
-
-// recent drops failures older than the window and returns the rest; the caller holds mu.
-func (l *loginLimiter) recent(ip string, now time.Time) []time.Time {
-	kept := l.fails[ip][:0]
-	for _, t := range l.fails[ip] {
-		if now.Sub(t) < loginWindow {
-			kept = append(kept, t)
-		}
-	}
-	if len(kept) == 0 {
-		delete(l.fails, ip)
-		return nil
-	}
-	l.fails[ip] = kept
-	return kept
-}
-
-func (l *loginLimiter) allowed(ip string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.recent(ip, l.clock.Now())) < loginFailures
-}
-
-func (l *loginLimiter) failed(ip string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.clock.Now()
-	l.fails[ip] = append(l.recent(ip, now), now)
-	if len(l.fails) > 10000 { // a spray from many addresses: forget the quiet ones
-		for k := range l.fails {
-			l.recent(k, now)
-		}
-	}
 }

@@ -132,21 +132,9 @@ func (a *API) listOperations(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		ops, err := tx.CardOperations(card.ID, before, limit)
-		if err != nil {
-			return err
-		}
-		for _, op := range ops {
-			cancelledBy, err := tx.CancelledBy(op.ID)
-			if err != nil {
-				return err
-			}
-			page.Operations = append(page.Operations, operationViewOf(op, card.Type.Unit(), cancelledBy))
-		}
-		if len(ops) == limit {
-			page.NextBefore = ops[len(ops)-1].ID
-		}
-		return nil
+		views, next, err := ledgerViews(tx, card, before, limit)
+		page.Operations, page.NextBefore = append(page.Operations, views...), next
+		return err
 	})
 	if err != nil {
 		return err

@@ -111,9 +111,8 @@ func (a *API) birthday(raw string) (*cardbot.Date, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := a.clock.Now()
-	if d.Year != 0 && (d.Year > now.Year() || d.Year < now.Year()-120) {
-		return nil, cardbot.Errorf(cardbot.Invalid, "birthday %s is not a plausible date of birth", d)
+	if err := cardbot.CheckBirthday(d, a.clock.Now().In(a.loc)); err != nil {
+		return nil, cardbot.Errorf(cardbot.Invalid, "birthday %s is not a plausible date of birth: %s", d, cardbot.MessageOf(err))
 	}
 	return &d, nil
 }

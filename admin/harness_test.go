@@ -63,7 +63,7 @@ func newServer(t testing.TB) *server {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	app := admin.NewApp(log)
+	app := admin.NewApp(log, nil)
 	admin.NewAPI(admin.Deps{Store: db, Wallet: w, Clock: clock, Config: cfg, Log: log}).Mount(app)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

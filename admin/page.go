@@ -35,7 +35,7 @@ type Page struct {
 	secure   bool           // cookies carry Secure: http.base_url is https
 	tz       *time.Location // the business timezone, loaded once at start
 	views    *views
-	limiter  *loginLimiter
+	logins   *cardbot.IPLimiter // wrong passwords per address
 	counts   countCache
 	auto     automation // broadcasts, statistics, the scheduler's jobs
 
@@ -93,10 +93,7 @@ type PageDeps struct {
 // NewPage builds the admin page and puts the owner's stored settings in force.
 func NewPage(ctx context.Context, d PageDeps) (*Page, error) {
 	api := NewAPI(d.Deps)
-	loc, err := time.LoadLocation(api.cfg.Business.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := api.loc
 	v, err := parseViews(loc)
 	if err != nil {
 		return nil, err
@@ -104,8 +101,8 @@ func NewPage(ctx context.Context, d PageDeps) (*Page, error) {
 	p := &Page{
 		api: api, runtime: d.Runtime, channels: d.Channels, validate: d.Validate,
 		secure: strings.HasPrefix(api.cfg.HTTP.BaseURL, "https://"), tz: loc, views: v,
-		limiter: newLoginLimiter(api.clock),
-		auto:    automation{broadcasts: d.Broadcasts, stats: d.Stats, jobs: d.Jobs},
+		logins: cardbot.NewIPLimiter(api.clock, loginFailures, loginWindow),
+		auto:   automation{broadcasts: d.Broadcasts, stats: d.Stats, jobs: d.Jobs},
 	}
 	o, err := p.loadOverrides(ctx)
 	if err != nil {

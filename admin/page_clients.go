@@ -169,16 +169,8 @@ func (p *Page) clientData(c *fiber.Ctx, id uint64) (clientData, error) {
 		for _, card := range cards {
 			b := cardBlock{cardView: p.api.cardView(card), Ops: cardOps[card.Type],
 				Balance: card.Type.Unit().Number(card.Balance)}
-			ops, err := tx.CardOperations(card.ID, 0, 30)
-			if err != nil {
+			if b.Ledger, _, err = ledgerViews(tx, card, 0, 30); err != nil {
 				return err
-			}
-			for _, op := range ops {
-				by, err := tx.CancelledBy(op.ID)
-				if err != nil {
-					return err
-				}
-				b.Ledger = append(b.Ledger, operationViewOf(op, card.Type.Unit(), by))
 			}
 			d.Cards = append(d.Cards, b)
 		}

@@ -95,7 +95,11 @@ func startSite(t testing.TB, db *store.DB, channels admin.Channels, edit ...func
 		t.Fatal(err)
 	}
 	live := &recordingRuntime{engine: engine}
-	app := admin.NewApp(log)
+	proxies, err := cardbot.ParseTrustedProxies(cfg.HTTP.TrustedProxies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := admin.NewApp(log, proxies)
 	deps := admin.Deps{Store: db, Wallet: w, Clock: clock, Config: cfg, Log: log, Notifier: engine}
 	admin.NewAPI(deps).Mount(app)
 	broadcasts, err := flows.NewBroadcasts(context.Background(), flows.BroadcastDeps{Store: db, Clock: clock, Config: cfg, Log: log})
@@ -151,6 +155,9 @@ type browser struct {
 	t    testing.TB
 	http *http.Client
 	csrf string // the last CSRF token a page carried
+	// forwardedFor, when set, is the X-Forwarded-For of every request: the browser as a reverse
+	// proxy in front of cardbot passes it on.
+	forwardedFor string
 }
 
 // browser is a browser that reads the admin page in English (tests match English texts); the
@@ -189,6 +196,9 @@ func (b *browser) send(method, path string, body io.Reader, headers ...string) p
 	req, err := http.NewRequest(method, b.s.url+path, body)
 	if err != nil {
 		b.t.Fatal(err)
+	}
+	if b.forwardedFor != "" {
+		req.Header.Set("X-Forwarded-For", b.forwardedFor)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])

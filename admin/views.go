@@ -83,6 +83,27 @@ func (a *API) cardView(card *cardbot.Card) cardView {
 	return v
 }
 
+// ledgerViews reads a card's ledger entries older than before (0: from the newest), newest first, at
+// most limit, each with the operation that cancelled it; next is the id to page on from when the page
+// is full (0 when there is no more).
+func ledgerViews(tx cardbot.Tx, card *cardbot.Card, before uint64, limit int) (views []operationView, next uint64, err error) {
+	ops, err := tx.CardOperations(card.ID, before, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, op := range ops {
+		cancelledBy, err := tx.CancelledBy(op.ID)
+		if err != nil {
+			return nil, 0, err
+		}
+		views = append(views, operationViewOf(op, card.Type.Unit(), cancelledBy))
+	}
+	if len(ops) == limit {
+		next = ops[len(ops)-1].ID
+	}
+	return views, next, nil
+}
+
 func operationViewOf(op *cardbot.Operation, unit cardbot.Unit, cancelledBy uint64) operationView {
 	v := operationView{
 		ID: op.ID, CardID: op.CardID, Type: op.Type, Delta: number(unit, op.Delta),

@@ -15,8 +15,8 @@ import (
 const (
 	BirthdayNotADate  = "that does not look like a date"
 	BirthdayNoSuchDay = "there is no such day in the calendar"
-	BirthdayInFuture  = "that date has not come yet"
-	BirthdayTooOld    = "that is more than 120 years ago"
+	BirthdayInFuture  = cardbot.BirthdayInFuture // the one rule: cardbot.CheckBirthday
+	BirthdayTooOld    = cardbot.BirthdayTooOld
 )
 
 const (
@@ -24,7 +24,7 @@ const (
 	// the cost of a call independent of what a customer pastes.
 	maxBirthdayRunes = 64
 	maxTokens        = 8
-	maxAge           = 120
+	maxAge           = cardbot.MaxBirthdayAge
 )
 
 // ParseBirthday reads a birthday typed by a customer: 15.03.1990, 15/03/1990, 15-03-1990, 5.3.90,
@@ -264,20 +264,8 @@ func check(f dateFields, today time.Time) (cardbot.Date, error) {
 	if !d.Valid() {
 		return refuse(BirthdayNoSuchDay)
 	}
-	if !f.hasYear {
-		return d, nil
-	}
-	ty, tm, td := today.Date()
-	notYet := d.Month > tm || (d.Month == tm && d.Day > td) // the birthday is still ahead this year
-	if d.Year > ty || (d.Year == ty && notYet) {
-		return refuse(BirthdayInFuture)
-	}
-	age := ty - d.Year
-	if notYet {
-		age--
-	}
-	if age > maxAge {
-		return refuse(BirthdayTooOld)
+	if err := cardbot.CheckBirthday(d, today); err != nil {
+		return cardbot.Date{}, err
 	}
 	return d, nil
 }

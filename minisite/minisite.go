@@ -62,7 +62,7 @@ type Site struct {
 	words    words
 	loc      *time.Location
 	pages    map[string]*template.Template
-	limits   *ipLimits
+	limits   *cardbot.IPLimiter // form submissions per address
 	// cardPages are rendered card pages by what they show (the page is the busiest one: customers
 	// reload it at the till).
 	cardPages *pageCache
@@ -94,7 +94,7 @@ func New(d Deps) (*Site, error) {
 	s := &Site{
 		store: d.Store, wallet: d.Wallet, clock: d.Clock, cfg: d.Config, log: d.Log, notifier: d.Notifier,
 		pictures: d.Pictures, links: d.Links, words: wordsFor(d.Config.Locale, d.Config.Business.Currency),
-		loc: loc, pages: map[string]*template.Template{}, limits: newIPLimits(d.Clock, formTries, formWindow),
+		loc: loc, pages: map[string]*template.Template{}, limits: cardbot.NewIPLimiter(d.Clock, formTries, formWindow),
 		cardPages: newPageCache(4096), gen: d.Generation, fresh: newFreshPages(4096),
 		pictureCache: newPageCache(128),
 	}

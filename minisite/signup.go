@@ -35,7 +35,7 @@ func (s *Site) signupForm(c *fiber.Ctx, sg signup) error {
 	if c.FormValue("website") != "" {
 		return refuse(fiber.StatusBadRequest, "err_bot")
 	}
-	if !s.limits.allow(c.IP()) {
+	if !s.limits.Allow(c.IP()) {
 		return refuse(fiber.StatusTooManyRequests, "err_rate")
 	}
 	req, key := s.readForm(form)

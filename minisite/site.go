@@ -191,8 +191,7 @@ func (s *Site) readForm(f formValues) (issueRequest, string) {
 	}
 	if f.Birthday != "" {
 		d, err := cardbot.ParseDate(f.Birthday)
-		now := s.clock.Now()
-		if err != nil || d.Year != 0 && (d.Year > now.Year() || d.Year < now.Year()-120) {
+		if err != nil || cardbot.CheckBirthday(d, s.clock.Now().In(s.loc)) != nil {
 			return req, "err_birthday"
 		}
 		req.birthday = &d

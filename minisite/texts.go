@@ -54,6 +54,8 @@ var texts = map[string]map[string]string{
 		"chat_send":        "Отправить",
 		"chat_hello":       "Напишите что-нибудь, и бот выдаст вам карту.",
 		"chat_offline":     "Нет связи. Пробуем снова…",
+		"chat_busy":        "Слишком много новых чатов с вашего адреса. Попробуйте через несколько минут — чат откроется сам.",
+		"chat_slow":        "Вы пишете слишком часто. Подождите секунду — сообщение отправится само.",
 		"chat_open":        "Открыть чат",
 		"unit_points":      "балл|балла|баллов", // one|few|many, and few for fractions
 		"unit_stamps":      "штамп|штампа|штампов",
@@ -130,6 +132,8 @@ var texts = map[string]map[string]string{
 		"chat_send":        "Send",
 		"chat_hello":       "Write anything and the bot will give you a card.",
 		"chat_offline":     "No connection. Retrying…",
+		"chat_busy":        "Too many new chats from your address. Try again in a few minutes — the chat will open by itself.",
+		"chat_slow":        "You are writing too fast. Wait a second — the message will go by itself.",
 		"chat_open":        "Open chat",
 		"unit_points":      "point|points|points",
 		"unit_stamps":      "stamp|stamps|stamps",

@@ -58,8 +58,8 @@ type unsubscriber struct {
 	tokens *cardbot.UnsubscribeTokens
 	page   *template.Template
 	words  map[string]string
-	tries  *ipLimits // every request
-	wrong  *ipLimits // requests with a token that is not ours
+	tries  *cardbot.IPLimiter // every request
+	wrong  *cardbot.IPLimiter // requests with a token that is not ours
 }
 
 // unsubscribeData is what the page shows.
@@ -102,7 +102,7 @@ func (s *Site) MountUnsubscribe(app *fiber.App, tokens *cardbot.UnsubscribeToken
 	}
 	u := &unsubscriber{
 		site: s, tokens: tokens, page: page, words: merged,
-		tries: newIPLimits(s.clock, unsubTries, formWindow), wrong: newIPLimits(s.clock, formTries, formWindow),
+		tries: cardbot.NewIPLimiter(s.clock, unsubTries, formWindow), wrong: cardbot.NewIPLimiter(s.clock, formTries, formWindow),
 	}
 	app.Get("/u/:token", u.ask)
 	app.Post("/u/:token", u.unsubscribe)
@@ -169,14 +169,14 @@ func (u *unsubscriber) check(c *fiber.Ctx) (string, bool, error) {
 	c.Set("Referrer-Policy", "no-referrer")
 	c.Set("X-Robots-Tag", "noindex, nofollow")
 	ip := c.IP()
-	if !u.tries.allow(ip) || u.wrong.spent(ip) {
-		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(formWindow.Seconds())))
+	if u.wrong.Spent(ip) || !u.tries.Allow(ip) {
+		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(max(u.tries.RetryAfter(ip), u.wrong.RetryAfter(ip))))
 		d := unsubscribeData{layoutData: u.site.layout(u.words["unsub_title"]), Error: u.words["err_rate"]}
 		return "", false, u.render(c, fiber.StatusTooManyRequests, d) // names no address
 	}
 	address, ok := u.tokens.Address(c.Params("token"))
 	if !ok {
-		u.wrong.allow(ip)
+		u.wrong.Add(ip)
 		return "", false, u.site.notFound(c)
 	}
 	return address, true, nil
@@ -206,12 +206,4 @@ func maskEmail(address string) string {
 	}
 	first := []rune(local)[0]
 	return string(first) + "***@" + domain
-}
-
-// spent reports whether ip has used up its tries in the current window, without counting one.
-func (l *ipLimits) spent(ip string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	w := l.m[ip]
-	return w != nil && l.clock.Now().Sub(w.start) < l.window && w.n >= l.tries
 }

@@ -30,6 +30,14 @@ const (
 	replayRows         = 200   // outbox rows of the client read when a mailbox is rebuilt
 )
 
+// A browser may start newChatsPerIP sessions from one address in newChatsWindow: more than a family
+// or an office behind one address starts, and few enough that a script cannot fill the database
+// with clients and cards, nor push everybody's chat out of memory.
+const (
+	newChatsPerIP  = 20
+	newChatsWindow = 10 * time.Minute
+)
+
 // Adapter is the web chat: a cardbot.Sender for the dispatcher and the HTTP endpoints for browsers.
 type Adapter struct {
 	handler  cardbot.Handler
@@ -40,8 +48,9 @@ type Adapter struct {
 	keep     int
 	secure   bool // cookies only over https (when the public address is https)
 
-	boxes *mailboxes
-	limit *sessionLimits
+	boxes    *mailboxes
+	limit    *sessionLimits
+	newChats *cardbot.IPLimiter // new sessions per address
 
 	stopOnce sync.Once
 	stop     chan struct{} // closed by Close: long polls answer at once
@@ -76,6 +85,7 @@ func New(handler cardbot.Handler, store cardbot.Store, pictures cardbot.Pictures
 		o(a)
 	}
 	a.limit = newSessionLimits(a.clock)
+	a.newChats = cardbot.NewIPLimiter(a.clock, newChatsPerIP, newChatsWindow)
 	return a
 }
 
@@ -105,6 +115,16 @@ func (a *Adapter) Close() {
 // withBox runs fn on the session's mailbox under the lock, rebuilding the mailbox from the store first
 // when it is not in memory.
 func (a *Adapter) withBox(ctx context.Context, session string, fn func(*mailbox)) error {
+	return a.boxFor(ctx, session, nil, fn)
+}
+
+// errTooManyChats refuses a new session past its address's limit.
+var errTooManyChats = &cardbot.Error{Code: cardbot.Unavailable, Message: "too many new chats from this address"}
+
+// boxFor is withBox for a browser, which may be refused: a session the service has never seen (no
+// mailbox in memory, no conversation in the store: new, or an id the browser made up) gets its
+// mailbox only when admit says so, and otherwise the answer is errTooManyChats.
+func (a *Adapter) boxFor(ctx context.Context, session string, admit func() bool, fn func(*mailbox)) error {
 	a.boxes.mu.Lock()
 	if b := a.boxes.get(session); b != nil {
 		fn(b)
@@ -112,7 +132,7 @@ func (a *Adapter) withBox(ctx context.Context, session string, fn func(*mailbox)
 		return nil
 	}
 	a.boxes.mu.Unlock()
-	rebuilt, err := a.replay(ctx, session)
+	rebuilt, known, err := a.replay(ctx, session)
 	if err != nil {
 		return err
 	}
@@ -120,6 +140,9 @@ func (a *Adapter) withBox(ctx context.Context, session string, fn func(*mailbox)
 	defer a.boxes.mu.Unlock()
 	b := a.boxes.get(session)
 	if b == nil { // nobody built it meanwhile
+		if !known && admit != nil && !admit() {
+			return errTooManyChats
+		}
 		b = &mailbox{session: session, epoch: rand.Text(), changed: make(chan struct{})}
 		for _, e := range rebuilt {
 			b.add(e, a.keep)
@@ -131,8 +154,9 @@ func (a *Adapter) withBox(ctx context.Context, session string, fn func(*mailbox)
 }
 
 // replay reads what was sent to the session from the outbox: replies to its address, and notices
-// the dispatcher sent on the web chat to its client, oldest first.
-func (a *Adapter) replay(ctx context.Context, session string) ([]Entry, error) {
+// the dispatcher sent on the web chat to its client, oldest first. known tells whether the session
+// has a conversation at all.
+func (a *Adapter) replay(ctx context.Context, session string) (_ []Entry, known bool, _ error) {
 	addr := cardbot.Address{Channel: ChannelName, ID: session}
 	var rows []*cardbot.Message
 	err := a.store.View(ctx, func(tx cardbot.Tx) error {
@@ -140,6 +164,7 @@ func (a *Adapter) replay(ctx context.Context, session string) ([]Entry, error) {
 		if cardbot.CodeOf(err) == cardbot.NotFound {
 			return nil
 		}
+		known = err == nil
 		if err != nil || conv.ClientID == 0 {
 			return err
 		}
@@ -147,7 +172,7 @@ func (a *Adapter) replay(ctx context.Context, session string) ([]Entry, error) {
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	var out []Entry
 	for _, m := range slices.Backward(rows) {
@@ -159,7 +184,7 @@ func (a *Adapter) replay(ctx context.Context, session string) ([]Entry, error) {
 			message: m.ID, cardID: m.CardID, Picture: m.CardID != 0,
 		})
 	}
-	return out, nil
+	return out, known, nil
 }
 
 // sentHere reports whether a sent row reached this session: a reply addressed to it, or a notice whose

@@ -3,6 +3,7 @@ package webchat
 import (
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -104,7 +105,11 @@ type sendInput struct {
 
 func (a *Adapter) handleSend(c *fiber.Ctx) error {
 	session, _ := a.session(c, true)
+	if ok, err := a.open(c, session); !ok {
+		return err
+	}
 	if !a.limit.allow(session) {
+		c.Set(fiber.HeaderRetryAfter, "1")
 		return fail(c, fiber.StatusTooManyRequests, "too many messages; wait a little")
 	}
 	var in sendInput
@@ -160,6 +165,9 @@ type messagesOutput struct {
 
 func (a *Adapter) handleMessages(c *fiber.Ctx) error {
 	session, fromCookie, _ := a.sessionFrom(c, true)
+	if ok, err := a.open(c, session); !ok {
+		return err
+	}
 	after, _ := strconv.ParseUint(c.Query("after"), 10, 64)
 	var wait time.Duration
 	if c.Query("wait") != "" {
@@ -186,6 +194,9 @@ func (a *Adapter) handlePicture(c *fiber.Ctx) error {
 	if !ok || err != nil {
 		return fail(c, fiber.StatusNotFound, "no such picture")
 	}
+	if ok, err := a.open(c, session); !ok {
+		return err
+	}
 	png, err := a.picture(c.UserContext(), session, seq)
 	if cardbot.CodeOf(err) == cardbot.NotFound {
 		return fail(c, fiber.StatusNotFound, "no such picture")
@@ -198,6 +209,22 @@ func (a *Adapter) handlePicture(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "private, max-age=60")
 	c.Set(fiber.HeaderContentType, "image/png")
 	return c.Send(png)
+}
+
+// open makes sure the browser's session has its mailbox. A session new to the service counts against
+// the address's limit of new chats; past it the answer is 429 with Retry-After, and ok is false.
+func (a *Adapter) open(c *fiber.Ctx, session string) (ok bool, _ error) {
+	ip := c.IP()
+	err := a.boxFor(c.UserContext(), session, func() bool { return a.newChats.Allow(ip) }, func(*mailbox) {})
+	switch {
+	case errors.Is(err, errTooManyChats):
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(a.newChats.RetryAfter(ip)))
+		return false, fail(c, fiber.StatusTooManyRequests, "too many new chats from your address; try again in a few minutes")
+	case err != nil:
+		a.log.Error("web chat: reading a mailbox", "err", err)
+		return false, fail(c, fiber.StatusServiceUnavailable, "the chat is not available now")
+	}
+	return true, nil
 }
 
 func fail(c *fiber.Ctx, status int, msg string) error {

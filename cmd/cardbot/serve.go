@@ -120,7 +120,11 @@ func (s *server) wire(clock cardbot.Clock) error {
 			whatsapp.ChannelName: {PerSecond: s.cfg.WhatsApp.RateLimit},
 		},
 	})
-	s.app = admin.NewApp(s.log)
+	proxies, err := cardbot.ParseTrustedProxies(s.cfg.HTTP.TrustedProxies)
+	if err != nil {
+		return fmt.Errorf("http.trusted_proxies: %w", err)
+	}
+	s.app = admin.NewApp(s.log, proxies)
 	// The API's notices are committed by the API, so its store wakes the dispatcher after each commit.
 	apiStore := wakingStore{Store: s.db, wake: wake}
 	deps := admin.Deps{Store: apiStore, Wallet: w, Clock: clock, Config: s.cfg, Log: s.log, Notifier: s.engine}

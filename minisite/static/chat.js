@@ -16,6 +16,7 @@
   var epoch = "", after = 0, shown = {};
   var start = root.getAttribute("data-start") || "";
   var started = store["cardbot_chat_started"] === "1";
+  var opened = false; // a read has answered: the chat exists, so a 429 on a send means too fast
 
   function headers() {
     var h = { "Content-Type": "application/json" };
@@ -30,6 +31,11 @@
     return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
   function setStatus(text) { status.hidden = !text; status.textContent = text || ""; }
+  // retryAfter is the wait a 429 asks for, in milliseconds (at least a second, at most ten minutes).
+  function retryAfter(r) {
+    var s = parseInt(r.headers.get("Retry-After"), 10);
+    return Math.min(Math.max(isNaN(s) ? 5 : s, 1), 600) * 1000;
+  }
 
   function render(m) {
     if (shown[m.seq]) { return; }
@@ -74,6 +80,12 @@
     var attempt = function (n) {
       fetch(api + "/send", { method: "POST", headers: headers(), body: body, credentials: "same-origin" })
         .then(function (r) {
+          // Too fast (or, for a new chat, too many chats from this address): say so, send it later.
+          if (r.status === 429 && n < 5) {
+            setStatus(root.getAttribute(opened ? "data-slow" : "data-busy"));
+            setTimeout(function () { attempt(n + 1); }, retryAfter(r));
+            return;
+          }
           if (r.status >= 500 && n < 5) { setTimeout(function () { attempt(n + 1); }, 1000 * (n + 1)); return; }
           if (r.ok) { started = true; try { store["cardbot_chat_started"] = "1"; } catch (e) {} }
           setStatus("");
@@ -86,8 +98,19 @@
   function poll(wait) {
     var url = api + "/messages?after=" + after + "&epoch=" + encodeURIComponent(epoch) + (wait ? "&wait=1" : "");
     fetch(url, { headers: headers(), credentials: "same-origin" })
-      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (r) {
+        if (r.status === 429) {
+          // Too many new chats from this address: say so and open the chat when it may.
+          setStatus(root.getAttribute("data-busy"));
+          setTimeout(function () { poll(false); }, retryAfter(r));
+          return null;
+        }
+        if (!r.ok) { throw new Error(r.status); }
+        return r.json();
+      })
       .then(function (d) {
+        if (!d) { return; }
+        opened = true;
         remember(d.session);
         if (d.epoch !== epoch) { epoch = d.epoch; after = 0; shown = {}; clearLog(); }
         d.messages.forEach(function (m) { render(m); if (m.seq > after) { after = m.seq; } });

@@ -393,7 +393,7 @@ func TestYAMLStructure(t *testing.T) {
 		{"syntax error has its line", "data_dir: ./data\nhttp:\n  listen: [127.0.0.1\nlocale: ru\n", []string{"config.yaml:", "YAML syntax error"}},
 		{"tab indentation", "http:\n\tlisten: :80\n", []string{"config.yaml:2: YAML syntax error"}},
 		{"not a mapping", "- a\n- b\n", []string{"config.yaml:1: the file must be a set of keys"}},
-		{"section given a value", "http: 8080\n", []string{"config.yaml:1: http: must be a section of keys (listen, base_url), not \"8080\""}},
+		{"section given a value", "http: 8080\n", []string{"config.yaml:1: http: must be a section of keys (listen, base_url, trusted_proxies), not \"8080\""}},
 		{"list given a value", "settings:\n  cascade: telegram\n", []string{"config.yaml:2: settings.cascade: must be a list"}},
 		{"value given a list", "data_dir: [a, b]\n", []string{"config.yaml:1: data_dir: must be a single value, not a list"}},
 		{"key set twice", "locale: ru\nlocale: en\n", []string{"config.yaml:2: locale: is set twice (first at line 1)"}},

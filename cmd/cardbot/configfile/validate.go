@@ -114,6 +114,7 @@ func (v *validator) config(cfg *cardbot.Config) {
 	}
 	v.listen("http.listen", cfg.HTTP.Listen)
 	v.baseURL("http.base_url", cfg.HTTP.BaseURL)
+	v.trustedProxies(cfg.HTTP.TrustedProxies)
 	v.business(&cfg.Business)
 	if cfg.Locale != "ru" && cfg.Locale != "en" {
 		v.add("locale", "must be ru or en, not %q", cfg.Locale)
