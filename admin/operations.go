@@ -112,6 +112,7 @@ func (a *API) postOperation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	req.IdempotencyKey = c.Get("Idempotency-Key") // as the till sent it; key is scoped to the API key
 	hash := requestHash(c)
 	var status int
 	var body []byte

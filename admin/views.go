@@ -56,6 +56,8 @@ type operationView struct {
 	Actor        string          `json:"actor,omitempty"`
 	Reason       string          `json:"reason,omitempty"`
 	At           time.Time       `json:"at"`
+
+	IdempotencyKey string `json:"idempotency_key,omitempty"` // the till's Idempotency-Key, as sent
 }
 
 func (a *API) cardView(card *cardbot.Card) cardView {
@@ -89,7 +91,7 @@ func operationViewOf(op *cardbot.Operation, unit cardbot.Unit, cancelledBy uint6
 		BalanceAfter: number(unit, op.BalanceAfter), Purchase: op.Purchase, Accrued: op.Accrued,
 		Redeemed: op.Redeemed, Discount: op.Discount, Rate: op.Rate, TierBefore: op.TierBefore,
 		TierAfter: op.TierAfter, Cancels: op.Cancels, CancelledBy: cancelledBy, Branch: op.Branch,
-		Actor: op.Actor, Reason: op.Reason, At: op.At,
+		Actor: op.Actor, Reason: op.Reason, At: op.At, IdempotencyKey: op.IdempotencyKey,
 	}
 	if op.Type == cardbot.OpPurchase {
 		toPay := op.Purchase - op.Redeemed - op.Discount
