@@ -278,7 +278,7 @@ func (a *API) finder(c *fiber.Ctx) (clientFinder, error) {
 		return one(func(tx cardbot.Tx) (*cardbot.Client, error) { return tx.ClientByPhone(normalized) }), nil
 	case number != "":
 		return one(func(tx cardbot.Tx) (*cardbot.Client, error) {
-			card, err := tx.CardByNumber(number)
+			card, err := a.wallet.CardByNumber(tx, number)
 			if err != nil {
 				return nil, err
 			}

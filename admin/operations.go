@@ -147,7 +147,7 @@ func (a *API) postOperation(c *fiber.Ctx) error {
 }
 
 func (a *API) applyOperation(tx cardbot.Tx, number string, req cardbot.OperationRequest) (int, []byte, error) {
-	card, err := tx.CardByNumber(number)
+	card, err := a.wallet.CardByNumber(tx, number)
 	if err != nil {
 		return 0, nil, err
 	}
