@@ -51,10 +51,10 @@ func apikeyList(ctx context.Context, cfg cardbot.Config, stdout io.Writer) error
 		if k.Revoked {
 			status = "revoked"
 			if !k.RevokedAt.IsZero() {
-				status += " " + k.RevokedAt.In(loc).Format("2006-01-02 15:04")
+				status += " " + k.RevokedAt.In(loc).Format("2006-01-02 15:04 MST")
 			}
 		}
-		fmt.Fprintf(w, "%s\t%s…\t%s\t%s\n", k.Name, k.Prefix, k.CreatedAt.In(loc).Format("2006-01-02 15:04"), status)
+		fmt.Fprintf(w, "%s\t%s…\t%s\t%s\n", k.Name, k.Prefix, k.CreatedAt.In(loc).Format("2006-01-02 15:04 MST"), status)
 	}
 	return w.Flush()
 }
