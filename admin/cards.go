@@ -113,7 +113,7 @@ func (a *API) setStatus(c *fiber.Ctx, status cardbot.CardStatus) error {
 
 type operationPage struct {
 	Operations []operationView `json:"operations"`
-	NextBefore uint64          `json:"next_before,omitempty"` // pass as ?before= for older entries
+	NextBefore uint64          `json:"next_before,omitempty"` // pass as ?before= for older entries; absent on the last page
 }
 
 // listOperations pages through a card's ledger, newest first.
@@ -132,10 +132,12 @@ func (a *API) listOperations(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		ops, err := tx.CardOperations(card.ID, before, limit)
+		ops, err := tx.CardOperations(card.ID, before, limit+1) // one more tells whether there are older ones
 		if err != nil {
 			return err
 		}
+		more := len(ops) > limit
+		ops = ops[:min(len(ops), limit)]
 		for _, op := range ops {
 			cancelledBy, err := tx.CancelledBy(op.ID)
 			if err != nil {
@@ -143,7 +145,7 @@ func (a *API) listOperations(c *fiber.Ctx) error {
 			}
 			page.Operations = append(page.Operations, operationViewOf(op, card.Type.Unit(), cancelledBy))
 		}
-		if len(ops) == limit {
+		if more {
 			page.NextBefore = ops[len(ops)-1].ID
 		}
 		return nil
