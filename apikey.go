@@ -10,6 +10,8 @@ type APIKey struct {
 	Prefix    string    `json:"prefix"` // the first characters of the key, to tell keys apart in lists
 	CreatedAt time.Time `json:"created_at"`
 	Revoked   bool      `json:"revoked,omitempty"`
+
+	RevokedAt time.Time `json:"revoked_at,omitzero"` // when Revoked was set
 }
 
 // Idempotent is the remembered outcome of a request sent with an Idempotency-Key, so a retry gets the

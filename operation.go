@@ -44,6 +44,10 @@ type Operation struct {
 	Actor        string    `json:"actor,omitempty"` // who did it: api:<key name>, admin:<user>, staff:<id>, system
 	Reason       string    `json:"reason,omitempty"`
 	At           time.Time `json:"at"`
+
+	// IdempotencyKey is the Idempotency-Key the caller sent with the request, as sent, so a till or CRM
+	// can match its receipts to the ledger; empty when none was sent.
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
 // LotUse records how many points an operation took from one lot, so a cancel can put them back.
@@ -65,4 +69,6 @@ type OperationRequest struct {
 	Branch   string `json:"branch"`
 	Reason   string `json:"reason"`
 	Actor    string `json:"-"`
+
+	IdempotencyKey string `json:"-"` // the caller's Idempotency-Key, recorded in the ledger entry
 }

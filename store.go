@@ -79,6 +79,8 @@ type Tx interface {
 	CreateAPIKey(k *APIKey) error
 	APIKeyByHash(hash []byte) (*APIKey, error)
 	APIKeys() ([]*APIKey, error)
+	// PutAPIKey saves a changed key (NotFound when there is none with its ID).
+	PutAPIKey(k *APIKey) error
 
 	// Conversation returns the dialogue at an address (NotFound when there is none yet).
 	Conversation(a Address) (*Conversation, error)

@@ -73,3 +73,69 @@ func caller(c *fiber.Ctx) *cardbot.APIKey {
 	k, _ := c.Locals(localKey).(*cardbot.APIKey)
 	return k
 }
+
+// APIKeys lists every key, revoked ones included, by ascending id.
+func APIKeys(ctx context.Context, store cardbot.Store) ([]*cardbot.APIKey, error) {
+	var keys []*cardbot.APIKey
+	err := store.View(ctx, func(tx cardbot.Tx) error {
+		var err error
+		keys, err = tx.APIKeys()
+		return err
+	})
+	return keys, err
+}
+
+// RevokeAPIKey stops a key from working at once. which is the key's name, the prefix `cardbot apikey
+// list` shows (cb_xxxxx), or the whole secret. A name that more than one active key has is refused:
+// the owner picks one by its prefix. It returns the key as revoked.
+func RevokeAPIKey(ctx context.Context, store cardbot.Store, which string, now time.Time) (*cardbot.APIKey, error) {
+	which = strings.TrimSpace(which)
+	if which == "" {
+		return nil, cardbot.Errorf(cardbot.Invalid, "name the key to revoke: its name or its prefix (cardbot apikey list)")
+	}
+	var revoked *cardbot.APIKey
+	err := store.Update(ctx, func(tx cardbot.Tx) error {
+		key, err := findAPIKey(tx, which)
+		if err != nil {
+			return err
+		}
+		key.Revoked, key.RevokedAt = true, now
+		revoked = key
+		return tx.PutAPIKey(key)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return revoked, nil
+}
+
+// findAPIKey picks the one active key that which names (see RevokeAPIKey).
+func findAPIKey(tx cardbot.Tx, which string) (*cardbot.APIKey, error) {
+	if strings.HasPrefix(which, apiKeyPrefix) && len(which) > len(apiKeyPrefix)+5 {
+		key, err := tx.APIKeyByHash(HashAPIKey(which))
+		if err == nil && !key.Revoked {
+			return key, nil
+		}
+		if err != nil && cardbot.CodeOf(err) != cardbot.NotFound {
+			return nil, err
+		}
+	}
+	keys, err := tx.APIKeys()
+	if err != nil {
+		return nil, err
+	}
+	var found []*cardbot.APIKey
+	for _, k := range keys {
+		if !k.Revoked && (k.Name == which || k.Prefix == which) {
+			found = append(found, k)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, cardbot.Errorf(cardbot.NotFound, "no active API key is named or starts with %q (see cardbot apikey list)", which)
+	case 1:
+		return found[0], nil
+	default:
+		return nil, cardbot.Errorf(cardbot.Conflict, "%d active API keys match %q: revoke one by its prefix (see cardbot apikey list)", len(found), which)
+	}
+}

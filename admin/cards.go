@@ -65,7 +65,7 @@ func (a *API) getCard(c *fiber.Ctx) error {
 	}
 	var view cardView
 	err = a.store.View(c.UserContext(), func(tx cardbot.Tx) error {
-		card, err := tx.CardByNumber(number)
+		card, err := a.wallet.CardByNumber(tx, number)
 		if err != nil {
 			return err
 		}
@@ -92,7 +92,7 @@ func (a *API) setStatus(c *fiber.Ctx, status cardbot.CardStatus) error {
 	}
 	var view cardView
 	err = a.store.Update(c.UserContext(), func(tx cardbot.Tx) error {
-		card, err := tx.CardByNumber(number)
+		card, err := a.wallet.CardByNumber(tx, number)
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func (a *API) setStatus(c *fiber.Ctx, status cardbot.CardStatus) error {
 
 type operationPage struct {
 	Operations []operationView `json:"operations"`
-	NextBefore uint64          `json:"next_before,omitempty"` // pass as ?before= for older entries
+	NextBefore uint64          `json:"next_before,omitempty"` // pass as ?before= for older entries; absent on the last page
 }
 
 // listOperations pages through a card's ledger, newest first.
@@ -128,7 +128,7 @@ func (a *API) listOperations(c *fiber.Ctx) error {
 	}
 	page := operationPage{Operations: []operationView{}}
 	err = a.store.View(c.UserContext(), func(tx cardbot.Tx) error {
-		card, err := tx.CardByNumber(number)
+		card, err := a.wallet.CardByNumber(tx, number)
 		if err != nil {
 			return err
 		}

@@ -224,7 +224,7 @@ func (a *API) updateClient(c *fiber.Ctx) error {
 
 type clientPage struct {
 	Clients   []clientView `json:"clients"`
-	NextAfter uint64       `json:"next_after,omitempty"` // pass as ?after= for the next page
+	NextAfter uint64       `json:"next_after,omitempty"` // pass as ?after= for the next page; absent on the last
 }
 
 // listClients pages through all clients, or finds one by ?phone= or ?card=.
@@ -239,10 +239,12 @@ func (a *API) listClients(c *fiber.Ctx) error {
 	}
 	page := clientPage{Clients: []clientView{}}
 	err = a.store.View(c.UserContext(), func(tx cardbot.Tx) error {
-		clients, err := find(tx, after, limit)
+		clients, err := find(tx, after, limit+1) // one more tells whether there is a next page
 		if err != nil {
 			return err
 		}
+		more := len(clients) > limit
+		clients = clients[:min(len(clients), limit)]
 		for _, client := range clients {
 			view, err := a.clientView(tx, client)
 			if err != nil {
@@ -250,7 +252,7 @@ func (a *API) listClients(c *fiber.Ctx) error {
 			}
 			page.Clients = append(page.Clients, view)
 		}
-		if len(clients) == limit && c.Query("phone") == "" && c.Query("card") == "" {
+		if more {
 			page.NextAfter = clients[len(clients)-1].ID
 		}
 		return nil
@@ -277,7 +279,7 @@ func (a *API) finder(c *fiber.Ctx) (clientFinder, error) {
 		return one(func(tx cardbot.Tx) (*cardbot.Client, error) { return tx.ClientByPhone(normalized) }), nil
 	case number != "":
 		return one(func(tx cardbot.Tx) (*cardbot.Client, error) {
-			card, err := tx.CardByNumber(number)
+			card, err := a.wallet.CardByNumber(tx, number)
 			if err != nil {
 				return nil, err
 			}

@@ -41,6 +41,9 @@ func TestConcurrentPurchasesAndRedemptionsKeepTheLedgerExact(t *testing.T) {
 	if counts[201]+counts[409] != 1000 || counts[201] == 0 {
 		t.Fatalf("every request is applied (201) or refused for lack of points (409): %v", counts)
 	}
+	if counts[409] == 0 {
+		t.Fatalf("the card never ran short of points, so the test did not press on zero: %v", counts)
+	}
 	s.checkLedger(number)
 	if got := len(s.ledger(number)); got != 2+counts[201] {
 		t.Fatalf("ledger has %d entries, want %d", got, 2+counts[201])

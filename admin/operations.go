@@ -112,6 +112,7 @@ func (a *API) postOperation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	req.IdempotencyKey = c.Get("Idempotency-Key") // as the till sent it; key is scoped to the API key
 	hash := requestHash(c)
 	var status int
 	var body []byte
@@ -146,7 +147,7 @@ func (a *API) postOperation(c *fiber.Ctx) error {
 }
 
 func (a *API) applyOperation(tx cardbot.Tx, number string, req cardbot.OperationRequest) (int, []byte, error) {
-	card, err := tx.CardByNumber(number)
+	card, err := a.wallet.CardByNumber(tx, number)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -190,8 +190,12 @@ func TestIdempotentRetryReturnsTheFirstAnswer(t *testing.T) {
 		t.Fatalf("a retry must get the same answer:\n%s\n%s", first.Raw, again.Raw)
 	}
 	s.operate(number, map[string]any{"type": "purchase", "purchase": 501}, "Idempotency-Key", "receipt-0001").must(t, 409)
-	if got := len(s.ledger(number)); got != 2 {
+	ledger := s.ledger(number)
+	if got := len(ledger); got != 2 {
 		t.Fatalf("one purchase recorded once, ledger has %d entries", got)
+	}
+	if ledger[0]["idempotency_key"] != "receipt-0001" || ledger[1]["idempotency_key"] != nil {
+		t.Fatalf("the purchase's ledger entry carries the till's key as sent, the issue none: %v", ledger)
 	}
 	if s.checkLedger(number) != 125 {
 		t.Fatal("100 welcome + 25 accrued once")

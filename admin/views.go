@@ -56,6 +56,8 @@ type operationView struct {
 	Actor        string          `json:"actor,omitempty"`
 	Reason       string          `json:"reason,omitempty"`
 	At           time.Time       `json:"at"`
+
+	IdempotencyKey string `json:"idempotency_key,omitempty"` // the till's Idempotency-Key, as sent
 }
 
 func (a *API) cardView(card *cardbot.Card) cardView {
@@ -87,10 +89,12 @@ func (a *API) cardView(card *cardbot.Card) cardView {
 // most limit, each with the operation that cancelled it; next is the id to page on from when the page
 // is full (0 when there is no more).
 func ledgerViews(tx cardbot.Tx, card *cardbot.Card, before uint64, limit int) (views []operationView, next uint64, err error) {
-	ops, err := tx.CardOperations(card.ID, before, limit)
+	ops, err := tx.CardOperations(card.ID, before, limit+1) // one more tells whether there are older ones
 	if err != nil {
 		return nil, 0, err
 	}
+	more := len(ops) > limit
+	ops = ops[:min(len(ops), limit)]
 	for _, op := range ops {
 		cancelledBy, err := tx.CancelledBy(op.ID)
 		if err != nil {
@@ -98,7 +102,7 @@ func ledgerViews(tx cardbot.Tx, card *cardbot.Card, before uint64, limit int) (v
 		}
 		views = append(views, operationViewOf(op, card.Type.Unit(), cancelledBy))
 	}
-	if len(ops) == limit {
+	if more {
 		next = ops[len(ops)-1].ID
 	}
 	return views, next, nil
@@ -110,7 +114,7 @@ func operationViewOf(op *cardbot.Operation, unit cardbot.Unit, cancelledBy uint6
 		BalanceAfter: number(unit, op.BalanceAfter), Purchase: op.Purchase, Accrued: op.Accrued,
 		Redeemed: op.Redeemed, Discount: op.Discount, Rate: op.Rate, TierBefore: op.TierBefore,
 		TierAfter: op.TierAfter, Cancels: op.Cancels, CancelledBy: cancelledBy, Branch: op.Branch,
-		Actor: op.Actor, Reason: op.Reason, At: op.At,
+		Actor: op.Actor, Reason: op.Reason, At: op.At, IdempotencyKey: op.IdempotencyKey,
 	}
 	if op.Type == cardbot.OpPurchase {
 		toPay := op.Purchase - op.Redeemed - op.Discount

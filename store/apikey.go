@@ -18,14 +18,8 @@ func apiKeyKeys(k *cardbot.APIKey) []uniqueKey {
 
 // CreateAPIKey assigns k.ID, stores k and indexes its hash, refusing a hash another key has.
 func (t *tx) CreateAPIKey(k *cardbot.APIKey) error {
-	if err := t.mayWrite(); err != nil {
+	if err := t.mayWriteAPIKey(k); err != nil {
 		return err
-	}
-	if k == nil {
-		return errors.New("store: nil API key")
-	}
-	if len(k.Hash) == 0 {
-		return cardbot.Errorf(cardbot.Invalid, "an API key needs the hash of its secret")
 	}
 	keys := apiKeyKeys(k)
 	if err := t.checkUnique("API key", 0, keys); err != nil {
@@ -79,4 +73,33 @@ func (t *tx) APIKeys() ([]*cardbot.APIKey, error) {
 		keys = append(keys, key)
 	}
 	return keys, nil
+}
+
+// PutAPIKey saves a changed key (say, revoked), keeping the hash index in step.
+func (t *tx) PutAPIKey(k *cardbot.APIKey) error {
+	if err := t.mayWriteAPIKey(k); err != nil {
+		return err
+	}
+	old, err := t.apiKey(k.ID)
+	if err != nil {
+		return err
+	}
+	if err := t.reindex("API key", k.ID, apiKeyKeys(old), apiKeyKeys(k)); err != nil {
+		return err
+	}
+	return t.save(bucketAPIKeys, k.ID, apiKeyRecord{V: recordVersion, APIKey: k})
+}
+
+// mayWriteAPIKey refuses a write outside an update and a key without the hash of its secret.
+func (t *tx) mayWriteAPIKey(k *cardbot.APIKey) error {
+	if err := t.mayWrite(); err != nil {
+		return err
+	}
+	if k == nil {
+		return errors.New("store: nil API key")
+	}
+	if len(k.Hash) == 0 {
+		return cardbot.Errorf(cardbot.Invalid, "an API key needs the hash of its secret")
+	}
+	return nil
 }

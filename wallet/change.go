@@ -75,6 +75,7 @@ func (c *change) usable() error {
 func (c *change) newOp(t cardbot.OpType) *cardbot.Operation {
 	return &cardbot.Operation{
 		Type: t, Actor: c.req.Actor, Branch: c.req.Branch, Reason: c.req.Reason,
+		IdempotencyKey: c.req.IdempotencyKey,
 	}
 }
 

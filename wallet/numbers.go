@@ -143,3 +143,15 @@ func ValidLuhn(number string) bool {
 func isDigits(s string) bool {
 	return strings.Trim(s, "0123456789") == ""
 }
+
+// CardByNumber finds a card by its number as a till or a cashier typed it. When no card has the number
+// and the rules add a check digit that this number fails, the answer says it is probably mistyped
+// (cards issued before the check digit was switched on are still found: the lookup comes first).
+func (w *Wallet) CardByNumber(tx cardbot.Tx, number string) (*cardbot.Card, error) {
+	card, err := tx.CardByNumber(number)
+	if cardbot.CodeOf(err) == cardbot.NotFound && w.numbers.luhn && isDigits(number) && len(number) >= 2 && !ValidLuhn(number) {
+		return nil, cardbot.Errorf(cardbot.NotFound,
+			"card number %s not found: its last digit does not check out, so it is probably mistyped", number)
+	}
+	return card, err
+}

@@ -26,16 +26,26 @@ func withService(ctx context.Context, cfg cardbot.Config, viaSocket func() error
 }
 
 func apikeyCommand(ctx context.Context, args []string, stdout io.Writer) error {
+	const use = "usage: cardbot apikey create NAME | apikey list | apikey revoke NAME|PREFIX"
 	path, rest, err := parseFlags("apikey", args)
 	if err != nil {
 		return err
 	}
-	if len(rest) != 2 || rest[0] != "create" {
-		return usageError("usage: cardbot apikey create NAME")
+	switch {
+	case len(rest) == 2 && (rest[0] == "create" || rest[0] == "revoke"):
+	case len(rest) == 1 && rest[0] == "list":
+	default:
+		return usageError(use)
 	}
 	cfg, err := loadConfig(path)
 	if err != nil {
 		return err
+	}
+	switch rest[0] {
+	case "list":
+		return apikeyList(ctx, cfg, stdout)
+	case "revoke":
+		return apikeyRevoke(ctx, cfg, rest[1], stdout)
 	}
 	name := rest[1]
 	var answer apikeyAnswer

@@ -69,6 +69,19 @@ func startControl(cfg cardbot.Config, db *store.DB, clock cardbot.Clock, log *sl
 		key, err := admin.CreateAPIKey(r.Context(), db, req.Name, clock.Now())
 		writeControl(w, apikeyAnswer{Key: key}, err)
 	})
+	mux.HandleFunc("POST /apikeys/list", func(w http.ResponseWriter, r *http.Request) {
+		keys, err := admin.APIKeys(r.Context(), db)
+		writeControl(w, apikeyListAnswer{Keys: keys}, err)
+	})
+	mux.HandleFunc("POST /apikeys/revoke", func(w http.ResponseWriter, r *http.Request) {
+		var req apikeyRevokeRequest
+		if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req); err != nil {
+			writeControl(w, nil, err)
+			return
+		}
+		key, err := admin.RevokeAPIKey(r.Context(), db, req.Which, clock.Now())
+		writeControl(w, apikeyRevokeAnswer{Key: key}, err)
+	})
 	mux.HandleFunc("POST /users", func(w http.ResponseWriter, r *http.Request) {
 		var req userRequest
 		if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req); err != nil {

@@ -23,6 +23,9 @@ Usage:
   cardbot serve [-config FILE]                 run the service (default config: ./config.yaml)
   cardbot check-config [-config FILE]          report every problem in the config and exit
   cardbot apikey create NAME [-config FILE]    make an API key for a till or CRM (shown once)
+  cardbot apikey list [-config FILE]           list the API keys (name, prefix, created, revoked)
+  cardbot apikey revoke NAME|PREFIX [-config FILE]
+                                               stop a key at once (by its name or the prefix list shows)
   cardbot user add NAME [-role owner|staff] [-config FILE]
                                                add an admin page user (asks the password), also while serving
   cardbot user hash                            print a bcrypt hash of a password for admin.users in config.yaml

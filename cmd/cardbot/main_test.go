@@ -136,6 +136,11 @@ func TestServeMakesKeysAndBacksUpWhileRunning(t *testing.T) {
 		t.Fatal("the control socket outlived the service")
 	}
 	assertBackupHoldsCard(t, backup, number)
+	for _, file := range []string{dbPath(srv.cfg), backup} {
+		if raw, err := os.ReadFile(file); err != nil || bytes.Contains(raw, []byte(key)) {
+			t.Fatalf("%s holds the API key itself (only its hash may be stored): %v", file, err)
+		}
+	}
 }
 
 func assertBackupHoldsCard(t *testing.T, path, number string) {
@@ -199,7 +204,7 @@ settings:
 }
 
 func TestUsageMistakesExitTwo(t *testing.T) {
-	for _, args := range [][]string{{}, {"fly"}, {"apikey"}, {"apikey", "delete", "x"}, {"backup"}, {"serve", "extra"}} {
+	for _, args := range [][]string{{}, {"fly"}, {"apikey"}, {"apikey", "delete", "x"}, {"apikey", "revoke"}, {"apikey", "list", "x"}, {"backup"}, {"serve", "extra"}} {
 		if code, _, _ := cli(t, args...); code != exitUsage {
 			t.Errorf("%v exited %d, want %d", args, code, exitUsage)
 		}

@@ -245,7 +245,11 @@ func (s *server) Run(ctx context.Context) error {
 	stopSending()
 	background.Wait()
 	s.control.Close()
-	return errors.Join(err, s.db.Close())
+	err = errors.Join(err, s.db.Close())
+	if err == nil {
+		s.log.Info("stopped cleanly")
+	}
+	return err
 }
 
 // startTelegram publishes the command menu and starts receiving: a long poll, or the webhook.
