@@ -37,6 +37,22 @@ var allowedUpdates = []string{models.AllowedUpdateMessage, models.AllowedUpdateC
 // defaultAPIURL is Telegram's own Bot API server, used when api_url is empty.
 const defaultAPIURL = "https://api.telegram.org"
 
+// apiCallTimeout bounds one Bot API call other than getUpdates (the library's own default).
+const apiCallTimeout = time.Minute
+
+// maxIdleAPIConns is how many idle connections to the Bot API are kept for reuse. The dispatcher
+// sends from 16 workers at once by default; with http.DefaultTransport's 2 idle connections per host,
+// most calls would open (and close) a connection of their own.
+const maxIdleAPIConns = 64
+
+// apiTransport is DefaultTransport keeping enough idle connections for the dispatcher's workers.
+func apiTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = maxIdleAPIConns
+	t.MaxIdleConnsPerHost = maxIdleAPIConns
+	return t
+}
+
 // getMeTimeout bounds the identity check in New, which has no context of its own.
 const getMeTimeout = 15 * time.Second
 
@@ -51,7 +67,8 @@ type Adapter struct {
 	username string
 	seq      *outbox.Sequencer[int64]
 	poll     pollSettings
-	http     *http.Client // for our own getUpdates loop; the library's client serves every other call
+	http     *http.Client // for our own getUpdates loop
+	api      *http.Client // the library's client, for every other call
 }
 
 // Option changes a default of New.
@@ -91,7 +108,9 @@ func New(cfg cardbot.TelegramConfig, handler cardbot.Handler, log *slog.Logger, 
 	for _, o := range opts {
 		o(a)
 	}
-	a.http = &http.Client{Timeout: a.poll.timeout + 15*time.Second}
+	transport := apiTransport()
+	a.http = &http.Client{Transport: transport, Timeout: a.poll.timeout + 15*time.Second}
+	a.api = &http.Client{Transport: transport, Timeout: apiCallTimeout}
 	b, err := bot.New(cfg.Token, a.botOptions()...)
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %w", err)
@@ -108,6 +127,7 @@ func New(cfg cardbot.TelegramConfig, handler cardbot.Handler, log *slog.Logger, 
 func (a *Adapter) botOptions() []bot.Option {
 	return []bot.Option{
 		bot.WithServerURL(a.apiURL),
+		bot.WithHTTPClient(apiCallTimeout, a.api),
 		bot.WithSkipGetMe(),
 		bot.WithErrorsHandler(func(err error) { a.log.Warn("telegram library error", "err", err) }),
 	}
