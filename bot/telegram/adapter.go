@@ -37,22 +37,6 @@ var allowedUpdates = []string{models.AllowedUpdateMessage, models.AllowedUpdateC
 // defaultAPIURL is Telegram's own Bot API server, used when api_url is empty.
 const defaultAPIURL = "https://api.telegram.org"
 
-// apiCallTimeout bounds one Bot API call other than getUpdates (the library's own default).
-const apiCallTimeout = time.Minute
-
-// maxIdleAPIConns is how many idle connections to the Bot API are kept for reuse. The dispatcher
-// sends from 16 workers at once by default; with http.DefaultTransport's 2 idle connections per host,
-// most calls would open (and close) a connection of their own.
-const maxIdleAPIConns = 64
-
-// apiTransport is DefaultTransport keeping enough idle connections for the dispatcher's workers.
-func apiTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = maxIdleAPIConns
-	t.MaxIdleConnsPerHost = maxIdleAPIConns
-	return t
-}
-
 // getMeTimeout bounds the identity check in New, which has no context of its own.
 const getMeTimeout = 15 * time.Second
 
@@ -127,7 +111,7 @@ func New(cfg cardbot.TelegramConfig, handler cardbot.Handler, log *slog.Logger, 
 func (a *Adapter) botOptions() []bot.Option {
 	return []bot.Option{
 		bot.WithServerURL(a.apiURL),
-		bot.WithHTTPClient(apiCallTimeout, a.api),
+		bot.WithHTTPClient(apiCallTimeout, newBufferedClient(a.api)),
 		bot.WithSkipGetMe(),
 		bot.WithErrorsHandler(func(err error) { a.log.Warn("telegram library error", "err", err) }),
 	}

@@ -2,6 +2,7 @@ package fakeapi
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -45,7 +46,7 @@ func parseForm(r *http.Request) (*form, *apiError) {
 	if empty {
 		return f, nil
 	}
-	if err := f.decode(r.Header.Get("Content-Type"), body); err != nil {
+	if err := f.decode(r.Header.Get("Content-Type"), body, r.ContentLength); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return nil, readError(err)
@@ -82,13 +83,13 @@ func readError(error) *apiError {
 
 // decode reads the body as its Content-Type says. A multipart body (an
 // uploaded photo) is parsed as it streams in, not read whole first.
-func (f *form) decode(contentType string, body io.Reader) error {
+func (f *form) decode(contentType string, body io.Reader, length int64) error {
 	mt, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		return errors.New("unsupported Content-Type")
 	}
 	if mt == "multipart/form-data" {
-		return f.decodeMultipart(body, params["boundary"])
+		return f.decodeMultipart(body, params["boundary"], length)
 	}
 	data, err := io.ReadAll(body)
 	if err != nil {
@@ -103,7 +104,10 @@ func (f *form) decode(contentType string, body io.Reader) error {
 	return errors.New("unsupported Content-Type " + mt)
 }
 
-func (f *form) decodeMultipart(body io.Reader, boundary string) error {
+// decodeMultipart reads the parts of body; length is the body's size when
+// the client said it (else -1), so an upload is read into a slice of the
+// right size rather than one grown while reading.
+func (f *form) decodeMultipart(body io.Reader, boundary string, length int64) error {
 	mr := multipart.NewReader(body, boundary)
 	for {
 		part, err := mr.NextPart()
@@ -113,10 +117,14 @@ func (f *form) decodeMultipart(body io.Reader, boundary string) error {
 		if err != nil {
 			return multipartError(err)
 		}
-		data, err := io.ReadAll(part)
-		if err != nil {
+		buf := bytes.NewBuffer(nil)
+		if part.FileName() != "" && length > 0 && length <= maxBody {
+			buf.Grow(int(length) + bytes.MinRead) // ReadFrom wants MinRead free before each read
+		}
+		if _, err := buf.ReadFrom(part); err != nil {
 			return multipartError(err)
 		}
+		data := buf.Bytes()
 		if part.FileName() != "" {
 			f.files[part.FormName()] = upload{name: part.FileName(), data: data}
 			continue
