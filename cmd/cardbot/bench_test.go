@@ -43,8 +43,9 @@ func commandEntity(text string) string {
 // BenchmarkFirstContactWebhook: a new customer writes for the first time, through the real Telegram
 // adapter in webhook mode (Telegram keeps up to 40 connections open, here 32), and the op ends when the
 // fake Bot API has received the card picture. Compare with BenchmarkRawBoltCommit run in the same
-// command (see BENCHMARKS.md).
+// command (see BENCHMARKS.md). The process runs with the garbage collector set as `cardbot serve` sets it.
 func BenchmarkFirstContactWebhook(b *testing.B) {
+	defer tuneGC()()
 	rig := startTelegramRig(b, cardbot.TelegramWebhook)
 	var nextChat atomic.Int64
 	nextChat.Store(10_000_000)
