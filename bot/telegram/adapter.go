@@ -1,6 +1,6 @@
 // Package telegram is the Telegram channel: it turns Bot API updates into cardbot.Inbound values for
-// the conversation engine and sends cardbot.Outgoing messages back, using github.com/go-telegram/bot
-// for the API calls.
+// the conversation engine and sends cardbot.Outgoing messages back. The messages go out by calls of
+// its own (call.go), the other API calls through github.com/go-telegram/bot.
 //
 // Updates arrive either by long polling (Run) or by webhook (WebhookHandler, SetWebhook). In both
 // modes an update counts as received by us only once the engine's Handle returned without error:
