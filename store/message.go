@@ -51,7 +51,7 @@ func (t *tx) PutMessage(m *cardbot.Message) error {
 	if m == nil {
 		return errors.New("store: nil message")
 	}
-	old, err := t.Message(m.ID)
+	old, err := t.messageDue(m.ID)
 	if err != nil {
 		return err
 	}
@@ -64,6 +64,23 @@ func (t *tx) PutMessage(m *cardbot.Message) error {
 		}
 	}
 	return t.saveMessage(m)
+}
+
+// messageDue reads of a stored row only what its due index entry depends on (id, status, NextAt):
+// PutMessage needs no more of the row it replaces, and the dispatcher puts every row it settles.
+func (t *tx) messageDue(id uint64) (*cardbot.Message, error) {
+	var rec struct {
+		Status cardbot.MessageStatus `json:"status"`
+		NextAt time.Time             `json:"next_at"`
+	}
+	found, err := t.load(bucketMessages, id, &rec)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, cardbot.Errorf(cardbot.NotFound, "message %d not found", id)
+	}
+	return &cardbot.Message{ID: id, Status: rec.Status, NextAt: rec.NextAt}, nil
 }
 
 func (t *tx) saveMessage(m *cardbot.Message) error {

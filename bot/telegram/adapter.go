@@ -1,6 +1,6 @@
 // Package telegram is the Telegram channel: it turns Bot API updates into cardbot.Inbound values for
-// the conversation engine and sends cardbot.Outgoing messages back, using github.com/go-telegram/bot
-// for the API calls.
+// the conversation engine and sends cardbot.Outgoing messages back. The messages go out by calls of
+// its own (call.go), the other API calls through github.com/go-telegram/bot.
 //
 // Updates arrive either by long polling (Run) or by webhook (WebhookHandler, SetWebhook). In both
 // modes an update counts as received by us only once the engine's Handle returned without error:
@@ -51,7 +51,8 @@ type Adapter struct {
 	username string
 	seq      *outbox.Sequencer[int64]
 	poll     pollSettings
-	http     *http.Client // for our own getUpdates loop; the library's client serves every other call
+	http     *http.Client // for our own getUpdates loop
+	api      *http.Client // the library's client, for every other call
 }
 
 // Option changes a default of New.
@@ -91,7 +92,9 @@ func New(cfg cardbot.TelegramConfig, handler cardbot.Handler, log *slog.Logger, 
 	for _, o := range opts {
 		o(a)
 	}
-	a.http = &http.Client{Timeout: a.poll.timeout + 15*time.Second}
+	transport := apiTransport()
+	a.http = &http.Client{Transport: transport, Timeout: a.poll.timeout + 15*time.Second}
+	a.api = &http.Client{Transport: transport, Timeout: apiCallTimeout}
 	b, err := bot.New(cfg.Token, a.botOptions()...)
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %w", err)
@@ -108,6 +111,7 @@ func New(cfg cardbot.TelegramConfig, handler cardbot.Handler, log *slog.Logger, 
 func (a *Adapter) botOptions() []bot.Option {
 	return []bot.Option{
 		bot.WithServerURL(a.apiURL),
+		bot.WithHTTPClient(apiCallTimeout, newBufferedClient(a.api)),
 		bot.WithSkipGetMe(),
 		bot.WithErrorsHandler(func(err error) { a.log.Warn("telegram library error", "err", err) }),
 	}

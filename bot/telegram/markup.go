@@ -5,8 +5,7 @@ import "cardbot"
 // The keyboards are our own small types rather than the library's models: its InlineKeyboardButton
 // holds copy_text as a struct, which omitempty never omits, so every button would carry
 // "copy_text":{"text":""}, a second action that Telegram has been reported to refuse
-// (BUTTON_COPY_TEXT_INVALID). The library sends any value in ReplyMarkup as JSON, so ours go through
-// unchanged.
+// (BUTTON_COPY_TEXT_INVALID). Send encodes them itself (see call.go).
 
 type inlineKeyboard struct {
 	InlineKeyboard [][]inlineButton `json:"inline_keyboard"`
@@ -30,7 +29,7 @@ type keyboardButton struct {
 }
 
 // replyMarkup builds the message's one reply_markup (see Send for the rules). It returns an untyped
-// nil when there is none: the library leaves out only a zero interface, not a typed nil pointer.
+// nil when there is none: the calls leave out only a zero interface, not a typed nil pointer.
 func replyMarkup(m cardbot.Outgoing) (any, error) {
 	if m.AskPhone {
 		return phoneKeyboard(m.Buttons), nil

@@ -1,19 +1,13 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf16"
 
 	"cardbot"
-
-	"github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
 )
 
 // Telegram's limits that Send works within.
@@ -63,8 +57,7 @@ func (a *Adapter) sendText(ctx context.Context, chatID int64, text string, marku
 	if strings.TrimSpace(text) == "" {
 		return permanent("the message has neither text nor a picture")
 	}
-	_, err := a.bot.SendMessage(ctx, &bot.SendMessageParams{ChatID: chatID, Text: text, ReplyMarkup: markup})
-	return classify("sendMessage", err)
+	return a.sendMessage(ctx, chatID, text, markup)
 }
 
 func (a *Adapter) sendPicture(ctx context.Context, chatID int64, m cardbot.Outgoing, markup any) error {
@@ -72,12 +65,9 @@ func (a *Adapter) sendPicture(ctx context.Context, chatID int64, m cardbot.Outgo
 	if utf16Len(m.Text) > maxCaption {
 		caption, rest, photoMarkup = "", m.Text, nil
 	}
-	_, err := a.bot.SendPhoto(ctx, &bot.SendPhotoParams{
-		ChatID: chatID, Caption: caption, ReplyMarkup: photoMarkup,
-		Photo: &models.InputFileUpload{Filename: "card.png", Data: bytes.NewReader(m.Picture)},
-	})
+	err := a.sendPhoto(ctx, chatID, m.Picture, caption, photoMarkup)
 	if err != nil || rest == "" {
-		return classify("sendPhoto", err)
+		return err
 	}
 	return a.sendText(ctx, chatID, rest, markup)
 }
@@ -89,23 +79,6 @@ func utf16Len(s string) int {
 		n += max(utf16.RuneLen(r), 1)
 	}
 	return n
-}
-
-// classify turns a library error into what the dispatcher acts on.
-func classify(method string, err error) error {
-	if err == nil {
-		return nil
-	}
-	// bot.IsTooManyRequestsError is a bare type assertion; errors.As also finds it wrapped.
-	var tooMany *bot.TooManyRequestsError
-	if errors.As(err, &tooMany) {
-		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
-		return &cardbot.SendError{RetryAfter: wait, Reason: "telegram " + method + ": " + tooMany.Message}
-	}
-	if errors.Is(err, bot.ErrorForbidden) || errors.Is(err, bot.ErrorBadRequest) || bot.IsMigrateError(err) {
-		return &cardbot.SendError{Permanent: true, Reason: "telegram " + method + ": " + err.Error()}
-	}
-	return fmt.Errorf("telegram %s: %w", method, err)
 }
 
 func permanent(format string, args ...any) *cardbot.SendError {

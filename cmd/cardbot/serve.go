@@ -350,6 +350,7 @@ func serveCommand(ctx context.Context, args []string, logOut io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer tuneGC()()
 	s, err := newServer(cfg, cardbot.SystemClock{}, newLogger(logOut))
 	if err != nil {
 		return err

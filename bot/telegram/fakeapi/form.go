@@ -1,6 +1,7 @@
 package fakeapi
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -35,57 +36,111 @@ func parseForm(r *http.Request) (*form, *apiError) {
 	for k, v := range r.URL.Query() {
 		f.vals[k] = v[0]
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
-	if err != nil {
-		return nil, &apiError{Code: http.StatusRequestEntityTooLarge, Description: "Request Entity Too Large"}
-	}
+	body := bufio.NewReader(http.MaxBytesReader(nil, r.Body, maxBody))
 	// go-telegram/bot sends a multipart Content-Type with an empty body
 	// for methods without parameters (getMe, getWebhookInfo).
-	if len(bytes.TrimSpace(body)) == 0 {
+	empty, err := onlySpace(body)
+	if err != nil {
+		return nil, readError(err)
+	}
+	if empty {
 		return f, nil
 	}
-	if err := f.decode(r.Header.Get("Content-Type"), body); err != nil {
+	if err := f.decode(r.Header.Get("Content-Type"), body, r.ContentLength); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, readError(err)
+		}
 		return nil, badRequest("%v", err)
 	}
 	return f, nil
 }
 
-func (f *form) decode(contentType string, body []byte) error {
+// onlySpace skips the body's leading white space and tells whether
+// nothing else follows.
+func onlySpace(body *bufio.Reader) (bool, error) {
+	for {
+		c, err := body.ReadByte()
+		if errors.Is(err, io.EOF) {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if !asciiSpace(c) {
+			return false, body.UnreadByte()
+		}
+	}
+}
+
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+func readError(error) *apiError {
+	return &apiError{Code: http.StatusRequestEntityTooLarge, Description: "Request Entity Too Large"}
+}
+
+// decode reads the body as its Content-Type says. A multipart body (an
+// uploaded photo) is parsed as it streams in, not read whole first.
+func (f *form) decode(contentType string, body io.Reader, length int64) error {
 	mt, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
 		return errors.New("unsupported Content-Type")
 	}
+	if mt == "multipart/form-data" {
+		return f.decodeMultipart(body, params["boundary"], length)
+	}
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return err
+	}
 	switch mt {
-	case "multipart/form-data":
-		return f.decodeMultipart(body, params["boundary"])
 	case "application/json":
-		return f.decodeJSON(body)
+		return f.decodeJSON(data)
 	case "application/x-www-form-urlencoded":
-		return f.decodeURLEncoded(body)
+		return f.decodeURLEncoded(data)
 	}
 	return errors.New("unsupported Content-Type " + mt)
 }
 
-func (f *form) decodeMultipart(body []byte, boundary string) error {
-	mr := multipart.NewReader(bytes.NewReader(body), boundary)
+// decodeMultipart reads the parts of body; length is the body's size when
+// the client said it (else -1), so an upload is read into a slice of the
+// right size rather than one grown while reading.
+func (f *form) decodeMultipart(body io.Reader, boundary string, length int64) error {
+	mr := multipart.NewReader(body, boundary)
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
-			return errors.New("can't parse multipart body")
+			return multipartError(err)
 		}
-		data, err := io.ReadAll(part)
-		if err != nil {
-			return errors.New("can't parse multipart body")
+		buf := bytes.NewBuffer(nil)
+		if part.FileName() != "" && length > 0 && length <= maxBody {
+			buf.Grow(int(length) + bytes.MinRead) // ReadFrom wants MinRead free before each read
 		}
+		if _, err := buf.ReadFrom(part); err != nil {
+			return multipartError(err)
+		}
+		data := buf.Bytes()
 		if part.FileName() != "" {
 			f.files[part.FormName()] = upload{name: part.FileName(), data: data}
 			continue
 		}
 		f.vals[part.FormName()] = string(data)
 	}
+}
+
+// multipartError keeps a too large body recognisable and words the rest
+// as Telegram does.
+func multipartError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return err
+	}
+	return errors.New("can't parse multipart body")
 }
 
 func (f *form) decodeJSON(body []byte) error {

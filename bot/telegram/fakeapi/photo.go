@@ -32,7 +32,7 @@ func (s *Server) photoLocked(f *form) (photo, *apiError) {
 	case ref == "":
 		return photo{}, badRequest("there is no photo in the request")
 	case strings.HasPrefix(ref, "http://"), strings.HasPrefix(ref, "https://"):
-		return photo{ref: ref, size: s.newFileLocked(nil)}, nil
+		return photo{ref: ref, size: s.newFileLocked(nil, 0, 0)}, nil
 	}
 	data, known := s.files[ref]
 	if !known {
@@ -49,18 +49,18 @@ func (s *Server) uploadLocked(data []byte) (photo, *apiError) {
 	if len(data) == 0 {
 		return photo{}, badRequest("file must be non-empty")
 	}
-	if _, _, err := image.DecodeConfig(bytes.NewReader(data)); err != nil {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
 		return photo{}, badRequest("IMAGE_PROCESS_FAILED")
 	}
-	return photo{data: data, size: s.newFileLocked(data)}, nil
+	return photo{data: data, size: s.newFileLocked(data, cfg.Width, cfg.Height)}, nil
 }
 
-// newFileLocked stores data under a new file_id so the bot can resend it.
-func (s *Server) newFileLocked(data []byte) photoSize {
+// newFileLocked stores data (a w×h picture) under a new file_id so the bot can resend it.
+func (s *Server) newFileLocked(data []byte, w, h int) photoSize {
 	s.nextFile++
 	id := fmt.Sprintf("fake-photo-%d", s.nextFile)
 	s.files[id] = data
-	w, h := dimensions(data)
 	return photoSize{FileID: id, FileUniqueID: "u" + id, Width: w, Height: h, FileSize: len(data)}
 }
 
