@@ -3,6 +3,7 @@ package cardimage
 import (
 	"bytes"
 	"image"
+	"sync"
 )
 
 // bandCode deflates a card's band knowing the template it was copied from. The template's band is
@@ -12,10 +13,16 @@ import (
 // sums of the stretches outside the QR block and the text boxes are kept, since no card changes them.
 type bandCode struct {
 	stride  int
+	top     int     // the band's first row on the card
 	tokens  []token // the template band's literals and copies, in order
 	sums    []bandSpan
 	matcher *rowMatcher
-	above   fixedCode // the code of a copy from one row up
+	above   fixedCode          // the code of a copy from one row up
+	boxes   [2]image.Rectangle // the text boxes, as in template.lineBoxes
+	lines   lineCache
+	// apart says the boxes are far enough from each other and from the QR block (more than a copy
+	// reaches: one row, two pixels) for a box's encoding to depend on its text alone.
+	apart bool
 }
 
 // bandSpan is a stretch of the band's raw bytes [from, to), either all of the template (clean, its
@@ -24,13 +31,18 @@ type bandSpan struct {
 	from, to int
 	clean    bool
 	sum      uint32 // clean: Adler-32 of its bytes
+	line     int    // not clean: the text box it lies in, or -1
 }
 
 // newBandCode prepares the code of a band whose raw rows (a filter byte and width pixels each) are
 // the template's and begin at row top; a card draws only inside dirty.
-func newBandCode(raw []byte, width, top int, dirty []image.Rectangle) *bandCode {
+func newBandCode(raw []byte, width, top int, qr image.Rectangle, boxes [2]image.Rectangle) *bandCode {
 	stride := width + 1
-	c := &bandCode{stride: stride, matcher: newRowMatcher(stride), above: distanceCode(stride)}
+	c := &bandCode{stride: stride, top: top, matcher: newRowMatcher(stride), above: distanceCode(stride), boxes: boxes,
+		lines: lineCache{m: map[lineKey]*lineCode{}}}
+	dirty := append([]image.Rectangle{qr}, boxes[:]...)
+	reach := func(r image.Rectangle) image.Rectangle { return image.Rect(r.Min.X-3, r.Min.Y-2, r.Max.X+3, r.Max.Y+2) }
+	c.apart = !reach(boxes[0]).Overlaps(boxes[1]) && !reach(boxes[0]).Overlaps(qr) && !reach(boxes[1]).Overlaps(qr)
 	clean := make([]bool, len(raw))
 	for i := range clean {
 		clean[i] = true
@@ -48,7 +60,7 @@ func newBandCode(raw []byte, width, top int, dirty []image.Rectangle) *bandCode 
 		for to < len(raw) && clean[to] == clean[from] {
 			to++
 		}
-		s := bandSpan{from: from, to: to, clean: clean[from]}
+		s := bandSpan{from: from, to: to, clean: clean[from], line: c.boxAt(from)}
 		// Tokens end at the edges of where cards draw, so a card re-encodes that much and no more.
 		c.matcher.encode(&bitWriter{}, raw, from, to, &c.tokens)
 		if s.clean {
@@ -96,22 +108,130 @@ func (c *bandCode) reusable(d drawn, t token) bool {
 	return !c.touches(d, from, to) && (t.dist == 0 || !c.touches(d, from-int(t.dist), to-int(t.dist)))
 }
 
-// encodeOwn encodes band[from:to], a stretch the card drew in, row by row: a row that repeats the
-// one above (the later rows of a line of QR modules) is one copy, found with a plain comparison.
-func (c *bandCode) encodeOwn(w *bitWriter, band []byte, from, to int) {
+// boxAt is the text box holding raw byte i of the band, or -1.
+func (c *bandCode) boxAt(i int) int {
+	at := image.Pt(i%c.stride-1, c.top+i/c.stride)
+	for k, b := range c.boxes {
+		if at.In(b) {
+			return k
+		}
+	}
+	return -1
+}
+
+// Cards often show the same text: every first contact shows the welcome bonus. What a card encoded
+// inside a text box depends on nothing but the text (a box's copies reach only into the box and the
+// template's pixels around it, never the QR block or the other box), so the pieces of the box it
+// encoded and the sums of its rows are kept per text and reused by the next card that shows it.
+type lineCache struct {
+	mu sync.Mutex
+	m  map[lineKey]*lineCode
+}
+
+type lineKey struct {
+	line int
+	text string
+}
+
+// lineCode is one text's encoding inside its box: the pieces by their first byte, the Adler-32 of
+// the box's rows by theirs. Complete once stored, never written after.
+type lineCode struct {
+	pieces map[int]bitPiece
+	sums   map[int]uint32
+}
+
+type bitPiece struct {
+	words []uint32
+	n     uint
+}
+
+// maxLineCodes bounds the texts kept per template; when full it starts again.
+const maxLineCodes = 64
+
+// lineCodes returns the kept encodings of the texts, or new empty ones to fill (fresh reports which).
+func (c *bandCode) lineCodes(texts [2]string) (codes [2]*lineCode, fresh [2]bool) {
+	c.lines.mu.Lock()
+	defer c.lines.mu.Unlock()
+	for k, text := range texts {
+		if codes[k] = c.lines.m[lineKey{k, text}]; codes[k] == nil || !c.apart {
+			codes[k], fresh[k] = &lineCode{pieces: map[int]bitPiece{}, sums: map[int]uint32{}}, true
+		}
+	}
+	return codes, fresh
+}
+
+func (c *bandCode) keepLineCodes(texts [2]string, codes [2]*lineCode, fresh [2]bool) {
+	c.lines.mu.Lock()
+	defer c.lines.mu.Unlock()
+	for k, text := range texts {
+		if fresh[k] && c.apart {
+			if len(c.lines.m) >= maxLineCodes {
+				clear(c.lines.m)
+			}
+			c.lines.m[lineKey{k, text}] = codes[k]
+		}
+	}
+}
+
+// encodeOwn encodes band[from:to], a stretch the card drew in, row by row and, within a row, apart
+// inside and outside a text box; a row that repeats the one above (the later rows of a line of QR
+// modules) is one copy, found with a plain comparison.
+func (c *bandCode) encodeOwn(w *bitWriter, band []byte, from, to int, codes [2]*lineCode, fresh [2]bool) {
 	for from < to {
 		end := min(to, (from/c.stride+1)*c.stride)
-		if from >= c.stride && end-from >= minMatch && bytes.Equal(band[from:end], band[from-c.stride:end-c.stride]) {
-			copyRows(w, from, end, c.above)
+		k := c.boxAt(from)
+		if k < 0 { // up to the next box in this row, if any
+			if b, ok := c.boxInRow(from); ok {
+				if start := (from/c.stride)*c.stride + 1 + b.Min.X; start > from {
+					end = min(end, start)
+				}
+			}
 		} else {
-			c.matcher.encode(w, band, from, end, nil)
+			end = min(end, (from/c.stride)*c.stride+1+c.boxes[k].Max.X)
+		}
+		switch {
+		case k >= 0 && !fresh[k]:
+			if p, ok := codes[k].pieces[from]; ok {
+				w.putBits(p.words, p.n)
+				break
+			}
+			c.encodePiece(w, band, from, end) // not kept: cannot happen, but encoding is always right
+		case k >= 0:
+			var own bitWriter
+			c.encodePiece(&own, band, from, end)
+			words, n := own.bits()
+			codes[k].pieces[from] = bitPiece{words, n}
+			w.putBits(words, n)
+		default:
+			c.encodePiece(w, band, from, end)
 		}
 		from = end
 	}
 }
 
-// encode appends the band's deflate segment to dst and returns it with the band's Adler-32.
-func (c *bandCode) encode(dst, band []byte, d drawn) ([]byte, uint32) {
+// boxInRow is the text box crossing the row of raw byte i, if one does.
+func (c *bandCode) boxInRow(i int) (image.Rectangle, bool) {
+	y := c.top + i/c.stride
+	for _, b := range c.boxes {
+		if y >= b.Min.Y && y < b.Max.Y {
+			return b, true
+		}
+	}
+	return image.Rectangle{}, false
+}
+
+func (c *bandCode) encodePiece(w *bitWriter, band []byte, from, end int) {
+	if from >= c.stride && end-from >= minMatch && bytes.Equal(band[from:end], band[from-c.stride:end-c.stride]) {
+		copyRows(w, from, end, c.above)
+	} else {
+		c.matcher.encode(w, band, from, end, nil)
+	}
+}
+
+// encode appends the band's deflate segment to dst and returns it with the band's Adler-32; texts
+// are what the card's lines show (ownLines' order).
+func (c *bandCode) encode(dst, band []byte, d drawn, texts [2]string) ([]byte, uint32) {
+	codes, fresh := c.lineCodes(texts)
 	w := bitWriter{out: dst}
 	w.put(0b010, 3) // BFINAL 0, BTYPE 01: fixed codes
 	for i, t := 0, 0; i < len(band); {
@@ -131,16 +251,24 @@ func (c *bandCode) encode(dst, band []byte, d drawn) ([]byte, uint32) {
 		if next < len(c.tokens) {
 			end = int(c.tokens[next].pos)
 		}
-		c.encodeOwn(&w, band, i, end)
+		c.encodeOwn(&w, band, i, end, codes, fresh)
 		i, t = end, next
 	}
 	sum := uint32(1)
 	for _, s := range c.sums {
-		if s.clean {
+		switch {
+		case s.clean:
 			sum = adler32Combine(sum, s.sum, s.to-s.from)
-		} else {
+		case s.line >= 0 && !fresh[s.line]:
+			sum = adler32Combine(sum, codes[s.line].sums[s.from], s.to-s.from)
+		case s.line >= 0:
+			own := adler32Sum(1, band[s.from:s.to])
+			codes[s.line].sums[s.from] = own
+			sum = adler32Combine(sum, own, s.to-s.from)
+		default:
 			sum = adler32Sum(sum, band[s.from:s.to])
 		}
 	}
+	c.keepLineCodes(texts, codes, fresh)
 	return endSegment(&w), sum
 }

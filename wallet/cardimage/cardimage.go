@@ -75,11 +75,12 @@ func Render(f Face) ([]byte, error) {
 	if code != nil {
 		bd.drawQR(code)
 	}
-	for i, l := range ownLines(fonts, f, code != nil) {
+	lines := ownLines(fonts, f, code != nil)
+	for i, l := range lines {
 		bd.clip = t.lineBoxes[i] // the template encoded everything outside them once
 		bd.drawLine(l)
 	}
-	return t.png.encode(bd.raw, t.code, bd.drawn), nil
+	return t.png.encode(bd.raw, t.code, bd.drawn, [2]string{lines[0].key(), lines[1].key()}), nil
 }
 
 // bandBuffers keeps the raw rows of card bands (about 360 KB each) for reuse. Every row is as wide in

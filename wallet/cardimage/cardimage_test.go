@@ -105,7 +105,7 @@ func TestPNGPartsRoundTrip(t *testing.T) {
 		}
 	}
 	parts := newPNGParts(w, h, pal, raw[:top*(w+1)], raw[bot*(w+1):])
-	b := parts.encode(raw[top*(w+1):bot*(w+1)], nil, drawn{})
+	b := parts.encode(raw[top*(w+1):bot*(w+1)], nil, drawn{}, [2]string{})
 	back, ok := decodePNG(t, b).(*image.Paletted)
 	if !ok || back.Rect != image.Rect(0, 0, w, h) {
 		t.Fatalf("decoded as %T", back)
@@ -417,10 +417,17 @@ func TestQRErrorsAreCardbotErrors(t *testing.T) {
 	}
 }
 
+// BenchmarkRender draws first contacts' cards: one programme and welcome balance, and each card its
+// own number and card-page link, as the bot sends them.
 func BenchmarkRender(b *testing.B) {
 	b.ReportAllocs()
+	f := sampleFace
+	n := 0
 	for b.Loop() {
-		if _, err := Render(sampleFace); err != nil {
+		n++
+		f.Number = fmt.Sprintf("77%08d", n)
+		f.QR = fmt.Sprintf("https://cafe.example/c/%022d", n*7919)
+		if _, err := Render(f); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -2,6 +2,7 @@ package cardimage
 
 import (
 	"bytes"
+	"fmt"
 	"compress/flate"
 	"compress/zlib"
 	"hash/adler32"
@@ -140,7 +141,7 @@ func BenchmarkEncodeBand(b *testing.B) {
 	b.Run("template-aware", func(b *testing.B) {
 		var n int
 		for b.Loop() {
-			seg, _ := t.code.encode(make([]byte, 0, len(band)/6), band, d)
+			seg, _ := t.code.encode(make([]byte, 0, len(band)/6), band, d, [2]string{"bench", "bench"})
 			n = len(seg)
 		}
 		b.ReportMetric(float64(n), "bytes")
@@ -193,6 +194,17 @@ func TestTemplateCodeMatchesPlainCode(t *testing.T) {
 		{Business: sampleFace.Business, Program: sampleFace.Program, Tier: sampleFace.Tier, Number: "0000 1111 2222 3333 4444",
 			Balance: "Ёжик в тумане 9 999 999 баллов ЙЩ", QR: "https://cafe.example/c/" + strings.Repeat("Zq9_", 30)},
 	}
+	// Cards that share a text with an earlier one reuse its encoding: the same balance with other
+	// numbers and codes, the same number with another balance.
+	for i := range 6 {
+		f := sampleFace
+		f.Number = fmt.Sprintf("77%08d", 1234567+i*7919)
+		f.QR = fmt.Sprintf("https://cafe.example/c/tok%019d", i*104729)
+		if i%3 == 2 {
+			f.Number, f.Balance = sampleFace.Number, fmt.Sprintf("%d баллов", 100+i)
+		}
+		faces = append(faces, f)
+	}
 	for _, f := range faces {
 		code, err := encodeQR(f.QR)
 		if err != nil {
@@ -201,12 +213,13 @@ func TestTemplateCodeMatchesPlainCode(t *testing.T) {
 		tp := templates.get(staticKey{accent: accentOf(f.Color), business: f.Business, program: f.Program, tier: f.Tier, withQR: true}, fonts)
 		bd := &band{t: tp, raw: tp.rows(tp.bandTop, tp.bandBot), drawn: newDrawn(tp.bandBot - tp.bandTop)}
 		bd.drawQR(code)
-		for i, l := range ownLines(fonts, f, true) {
+		lines := ownLines(fonts, f, true)
+		for i, l := range lines {
 			bd.clip = tp.lineBoxes[i]
 			bd.drawLine(l)
 		}
-		withTemplate := tp.png.encode(bd.raw, tp.code, bd.drawn)
-		plain := tp.png.encode(bd.raw, nil, drawn{})
+		withTemplate := tp.png.encode(bd.raw, tp.code, bd.drawn, [2]string{lines[0].key(), lines[1].key()})
+		plain := tp.png.encode(bd.raw, nil, drawn{}, [2]string{})
 		a, b := inflateZlib(t, idat(t, withTemplate)), inflateZlib(t, idat(t, plain))
 		if !bytes.Equal(a, b) || !bytes.Equal(a[tp.bandTop*(Width+1):tp.bandBot*(Width+1)], bd.raw) {
 			t.Errorf("%q: the template-coded card differs from the plainly coded one", f.Balance)

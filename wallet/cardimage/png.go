@@ -54,16 +54,17 @@ func newPNGParts(width, height int, pal []sample, above, below []byte) *pngParts
 }
 
 // encode returns the whole PNG with band (raw rows) between the cached parts. code, when given, is
-// the band's template-aware encoder and d what the card drew; without it every byte is encoded. The
+// the band's template-aware encoder, d what the card drew and texts what its lines say; without it
+// every byte is encoded. The
 // band's segment is written straight into the file, its chunk's length and checksum filled in after.
-func (p *pngParts) encode(band []byte, code *bandCode, d drawn) []byte {
+func (p *pngParts) encode(band []byte, code *bandCode, d drawn, texts [2]string) []byte {
 	out := make([]byte, 0, len(p.head)+len(p.tail)+len(band)/12+64)
 	out = append(out, p.head...)
 	at := len(out)
 	out = append(out, 0, 0, 0, 0, 'I', 'D', 'A', 'T')
 	var bandSum uint32
 	if code != nil {
-		out, bandSum = code.encode(out, band, d)
+		out, bandSum = code.encode(out, band, d, texts)
 	} else {
 		out, bandSum = deflateRows(out, band, p.width+1), adler32Sum(1, band)
 	}

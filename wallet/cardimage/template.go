@@ -149,15 +149,14 @@ func buildTemplate(k staticKey, fs *fontSet) *template {
 	}
 	t.png = newPNGParts(Width, Height, pal, t.rows(0, t.bandTop), t.rows(t.bandBot, Height))
 	bandRect := image.Rect(0, t.bandTop, Width, t.bandBot)
-	dirty := []image.Rectangle{}
+	var qr image.Rectangle
 	if k.withQR {
-		dirty = append(dirty, qrBlock())
+		qr = qrBlock()
 	}
 	for i, box := range lineBoxes(fs, k.withQR) {
 		t.lineBoxes[i] = box.Intersect(bandRect)
-		dirty = append(dirty, t.lineBoxes[i])
 	}
-	t.code = newBandCode(t.rows(t.bandTop, t.bandBot), Width, t.bandTop, dirty)
+	t.code = newBandCode(t.rows(t.bandTop, t.bandBot), Width, t.bandTop, qr, t.lineBoxes)
 	return t
 }
 

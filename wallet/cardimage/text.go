@@ -3,6 +3,7 @@ package cardimage
 import (
 	"image"
 	"image/color"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode"
@@ -68,6 +69,15 @@ type line struct {
 	s       string
 	x, base int
 	muted   bool // drawn in the muted ink rather than the text ink
+}
+
+// key tells lines apart by what they draw: the text and its size (the place and ink are the line's).
+func (l line) key() string {
+	size := 0.0
+	if f, ok := l.face.(*cachedFace); ok {
+		size = f.size
+	}
+	return strconv.FormatFloat(size, 'g', -1, 64) + "\x00" + l.s
 }
 
 // ownLines lays out what is the card's own: the balance and, under it, the number. They keep left of
