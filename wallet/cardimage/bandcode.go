@@ -12,7 +12,6 @@ import (
 // QR modules, the balance and the number). The Adler-32 works the same way on a coarser grid: the
 // sums of the stretches outside the QR block and the text boxes are kept, since no card changes them.
 type bandCode struct {
-	stride  int
 	top     int     // the band's first row on the card
 	tokens  []token // the template band's literals and copies, in order
 	sums    []bandSpan
@@ -34,11 +33,15 @@ type bandSpan struct {
 	line     int    // not clean: the text box it lies in, or -1
 }
 
-// newBandCode prepares the code of a band whose raw rows (a filter byte and width pixels each) are
+// rowBytes is a raw PNG row of the card: its filter byte and its pixels. A constant, so that the
+// divisions by it that place a byte in its row are multiplications.
+const rowBytes = Width + 1
+
+// newBandCode prepares the code of a band whose raw rows (a filter byte and Width pixels each) are
 // the template's and begin at row top; a card draws only inside dirty.
-func newBandCode(raw []byte, width, top int, qr image.Rectangle, boxes [2]image.Rectangle) *bandCode {
-	stride := width + 1
-	c := &bandCode{stride: stride, top: top, matcher: newRowMatcher(stride), above: distanceCode(stride), boxes: boxes,
+func newBandCode(raw []byte, top int, qr image.Rectangle, boxes [2]image.Rectangle) *bandCode {
+	const stride, width = rowBytes, Width
+	c := &bandCode{top: top, matcher: newRowMatcher(stride), above: distanceCode(stride), boxes: boxes,
 		lines: lineCache{m: map[lineKey]*lineCode{}}}
 	dirty := append([]image.Rectangle{qr}, boxes[:]...)
 	reach := func(r image.Rectangle) image.Rectangle { return image.Rect(r.Min.X-3, r.Min.Y-2, r.Max.X+3, r.Max.Y+2) }
@@ -93,8 +96,8 @@ func (d drawn) mark(r, x0, x1 int) {
 
 // touches reports whether raw bytes [from, to) of the band, at most a row long, hold a drawn pixel.
 func (c *bandCode) touches(d drawn, from, to int) bool {
-	for r := from / c.stride; r <= (to-1)/c.stride && r < len(d.x0); r++ {
-		start := r*c.stride + 1
+	for r := from / rowBytes; r <= (to-1)/rowBytes && r < len(d.x0); r++ {
+		start := r*rowBytes + 1
 		if d.x0[r] < d.x1[r] && from < start+int(d.x1[r]) && start+int(d.x0[r]) < to {
 			return true
 		}
@@ -110,7 +113,7 @@ func (c *bandCode) reusable(d drawn, t token) bool {
 
 // boxAt is the text box holding raw byte i of the band, or -1.
 func (c *bandCode) boxAt(i int) int {
-	at := image.Pt(i%c.stride-1, c.top+i/c.stride)
+	at := image.Pt(i%rowBytes-1, c.top+i/rowBytes)
 	for k, b := range c.boxes {
 		if at.In(b) {
 			return k
@@ -178,16 +181,16 @@ func (c *bandCode) keepLineCodes(texts [2]string, codes [2]*lineCode, fresh [2]b
 // modules) is one copy, found with a plain comparison.
 func (c *bandCode) encodeOwn(w *bitWriter, band []byte, from, to int, codes [2]*lineCode, fresh [2]bool) {
 	for from < to {
-		end := min(to, (from/c.stride+1)*c.stride)
+		end := min(to, (from/rowBytes+1)*rowBytes)
 		k := c.boxAt(from)
 		if k < 0 { // up to the next box in this row, if any
 			if b, ok := c.boxInRow(from); ok {
-				if start := (from/c.stride)*c.stride + 1 + b.Min.X; start > from {
+				if start := (from/rowBytes)*rowBytes + 1 + b.Min.X; start > from {
 					end = min(end, start)
 				}
 			}
 		} else {
-			end = min(end, (from/c.stride)*c.stride+1+c.boxes[k].Max.X)
+			end = min(end, (from/rowBytes)*rowBytes+1+c.boxes[k].Max.X)
 		}
 		switch {
 		case k >= 0 && !fresh[k]:
@@ -211,7 +214,7 @@ func (c *bandCode) encodeOwn(w *bitWriter, band []byte, from, to int, codes [2]*
 
 // boxInRow is the text box crossing the row of raw byte i, if one does.
 func (c *bandCode) boxInRow(i int) (image.Rectangle, bool) {
-	y := c.top + i/c.stride
+	y := c.top + i/rowBytes
 	for _, b := range c.boxes {
 		if y >= b.Min.Y && y < b.Max.Y {
 			return b, true
@@ -221,7 +224,7 @@ func (c *bandCode) boxInRow(i int) (image.Rectangle, bool) {
 }
 
 func (c *bandCode) encodePiece(w *bitWriter, band []byte, from, end int) {
-	if from >= c.stride && end-from >= minMatch && bytes.Equal(band[from:end], band[from-c.stride:end-c.stride]) {
+	if from >= rowBytes && end-from >= minMatch && bytes.Equal(band[from:end], band[from-rowBytes:end-rowBytes]) {
 		copyRows(w, from, end, c.above)
 	} else {
 		c.matcher.encode(w, band, from, end, nil)

@@ -2,9 +2,9 @@ package cardimage
 
 import (
 	"bytes"
-	"fmt"
 	"compress/flate"
 	"compress/zlib"
+	"fmt"
 	"hash/adler32"
 	"image"
 	"io"

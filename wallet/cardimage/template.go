@@ -156,7 +156,7 @@ func buildTemplate(k staticKey, fs *fontSet) *template {
 	for i, box := range lineBoxes(fs, k.withQR) {
 		t.lineBoxes[i] = box.Intersect(bandRect)
 	}
-	t.code = newBandCode(t.rows(t.bandTop, t.bandBot), Width, t.bandTop, qr, t.lineBoxes)
+	t.code = newBandCode(t.rows(t.bandTop, t.bandBot), t.bandTop, qr, t.lineBoxes)
 	return t
 }
 
