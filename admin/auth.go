@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -299,7 +300,10 @@ func (p *Page) setup(c *fiber.Ctx) error {
 	data := loginData{Token: token, Name: name}
 	if password != c.FormValue("password2") {
 		data.Error = "The passwords do not match."
-	} else if _, err := CreateUser(c.UserContext(), p.store(), p.cfg(), name, password, cardbot.RoleOwner, p.now()); err != nil {
+	} else if err := createFirstOwner(c.UserContext(), p.store(), p.cfg(), name, password, p.now()); err != nil {
+		if errors.Is(err, errSetupDone) { // another form sent with the same link won
+			return p.fail(c, fiber.StatusConflict, "The first owner has already been created. Log in instead.")
+		}
 		if cardbot.CodeOf(err) == cardbot.Internal {
 			return err
 		}
@@ -345,18 +349,7 @@ func HashPassword(password string) ([]byte, error) {
 // password and role. A name written in config.yaml is refused: that file decides about it.
 func CreateUser(ctx context.Context, store cardbot.Store, cfg cardbot.Config, name, password string, role cardbot.Role, now time.Time) (created bool, err error) {
 	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 64 || strings.ContainsAny(name, " \t\r\n") {
-		return false, cardbot.Errorf(cardbot.Invalid, "a user name is 1 to 64 characters without spaces, e.g. anna")
-	}
-	if role != cardbot.RoleOwner && role != cardbot.RoleStaff {
-		return false, cardbot.Errorf(cardbot.Invalid, "the role is owner or staff, not %q", role)
-	}
-	for _, u := range cfg.Admin.Users {
-		if strings.EqualFold(u.Name, name) {
-			return false, cardbot.Errorf(cardbot.Conflict, "%q is listed in config.yaml (admin.users): change it there", name)
-		}
-	}
-	hash, err := HashPassword(password)
+	hash, err := checkNewUser(cfg, name, password, role)
 	if err != nil {
 		return false, err
 	}
@@ -374,4 +367,46 @@ func CreateUser(ctx context.Context, store cardbot.Store, cfg cardbot.Config, na
 		return tx.PutUser(old)
 	})
 	return created, err
+}
+
+// createFirstOwner creates the owner account of the setup link in one transaction with the check
+// that nobody can log in yet: of two setup forms sent at the same moment, one creates the owner and
+// the other is refused, rather than adding a second owner or changing the first one's password.
+func createFirstOwner(ctx context.Context, store cardbot.Store, cfg cardbot.Config, name, password string, now time.Time) error {
+	name = strings.TrimSpace(name)
+	hash, err := checkNewUser(cfg, name, password, cardbot.RoleOwner)
+	if err != nil {
+		return err
+	}
+	if len(cfg.Admin.Users) > 0 {
+		return errSetupDone
+	}
+	return store.Update(ctx, func(tx cardbot.Tx) error {
+		users, err := tx.Users()
+		if err != nil {
+			return err
+		}
+		if len(users) > 0 {
+			return errSetupDone
+		}
+		return tx.CreateUser(&cardbot.User{Name: name, Role: cardbot.RoleOwner, Hash: hash, CreatedAt: now})
+	})
+}
+
+var errSetupDone = cardbot.Errorf(cardbot.Conflict, "the first owner has already been created: log in instead")
+
+// checkNewUser checks a new user's name, role and password and returns the password's hash.
+func checkNewUser(cfg cardbot.Config, name, password string, role cardbot.Role) ([]byte, error) {
+	if name == "" || utf8.RuneCountInString(name) > 64 || strings.ContainsAny(name, " \t\r\n") {
+		return nil, cardbot.Errorf(cardbot.Invalid, "a user name is 1 to 64 characters without spaces, e.g. anna")
+	}
+	if role != cardbot.RoleOwner && role != cardbot.RoleStaff {
+		return nil, cardbot.Errorf(cardbot.Invalid, "the role is owner or staff, not %q", role)
+	}
+	for _, u := range cfg.Admin.Users {
+		if strings.EqualFold(u.Name, name) {
+			return nil, cardbot.Errorf(cardbot.Conflict, "%q is listed in config.yaml (admin.users): change it there", name)
+		}
+	}
+	return HashPassword(password)
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -230,6 +231,53 @@ func TestSetupLinkCreatesTheFirstOwnerOnce(t *testing.T) {
 		t.Fatalf("a setup link while an owner exists: %q", link)
 	}
 	s.browser().mustLogin("olga", "correct horse")
+}
+
+// TestTwoSetupFormsAtOnceMakeOneOwner: the setup link reached two people (a forwarded log line), and
+// both send the form at the same moment. One becomes the owner; the other is told to log in, and
+// neither adds a second owner nor changes the first one's password.
+func TestTwoSetupFormsAtOnceMakeOneOwner(t *testing.T) {
+	s := newSite(t)
+	link, err := s.page.SetupLink(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimPrefix(link, "http://cards.example/admin/setup?token=")
+	names := []string{"olga", "pavel", "rita", "semen"}
+	browsers := make([]*browser, len(names))
+	for i := range names {
+		browsers[i] = s.browser()
+		browsers[i].get("/admin/setup?token="+token).must(t, http.StatusOK)
+	}
+	statuses := make([]int, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() {
+			statuses[i] = browsers[i].post("/admin/setup", url.Values{"token": {token}, "name": {name},
+				"password": {"correct horse " + name}, "password2": {"correct horse " + name}}).Status
+		})
+	}
+	wg.Wait()
+	winner := -1
+	for i, st := range statuses {
+		switch {
+		case st == http.StatusSeeOther && winner < 0:
+			winner = i
+		case st == http.StatusSeeOther:
+			t.Fatalf("two setup forms both made an owner: %v", statuses)
+		case st != http.StatusConflict && st != http.StatusNotFound:
+			t.Fatalf("a losing setup form answered %d: %v", st, statuses)
+		}
+	}
+	if winner < 0 {
+		t.Fatalf("no setup form made an owner: %v", statuses)
+	}
+	var users []*cardbot.User
+	err = s.db.View(t.Context(), func(tx cardbot.Tx) error { users, err = tx.Users(); return err })
+	if err != nil || len(users) != 1 || users[0].Name != names[winner] {
+		t.Fatalf("users after the race: %v (%v), want only %s", users, err, names[winner])
+	}
+	s.browser().mustLogin(names[winner], "correct horse "+names[winner])
 }
 
 func TestConfigUsersLogIn(t *testing.T) {
