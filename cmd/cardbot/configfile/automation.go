@@ -79,9 +79,36 @@ func (v *validator) automation(cfg *cardbot.Config) {
 		v.add("referral.enabled", "rewards nobody: set referrer_bonus and/or friend_bonus")
 	}
 
+	v.bonusesNeedABonusProgramme(cfg)
+
 	m := &cfg.Maintenance
 	v.days("maintenance.keep_idempotency_days", m.KeepIdempotencyDays, 1)
 	v.days("maintenance.keep_updates_days", m.KeepUpdatesDays, 1)
+}
+
+// bonusesNeedABonusProgramme refuses points given by a feature that is on when no programme keeps
+// points: they would be promised in the config and given to nobody.
+func (v *validator) bonusesNeedABonusProgramme(cfg *cardbot.Config) {
+	for _, p := range cfg.Programs {
+		if p.Type == cardbot.Bonus && !p.Archived {
+			return
+		}
+	}
+	for _, b := range []struct {
+		path string
+		on   bool
+		a    cardbot.Amount
+	}{
+		{"rating.apology_bonus", cfg.Rating.Enabled, cfg.Rating.ApologyBonus},
+		{"birthdays.bonus", cfg.Birthdays.Enabled, cfg.Birthdays.Bonus},
+		{"triggers.inactive.bonus", cfg.Triggers.Inactive.Enabled, cfg.Triggers.Inactive.Bonus},
+		{"referral.referrer_bonus", cfg.Referral.Enabled, cfg.Referral.ReferrerBonus},
+		{"referral.friend_bonus", cfg.Referral.Enabled, cfg.Referral.FriendBonus},
+	} {
+		if b.on && b.a > 0 {
+			v.add(b.path, "gives points, but no programme keeps points: add a programme of type bonus, or set it to 0")
+		}
+	}
 }
 
 func (v *validator) days(path string, n, least int) {
