@@ -51,7 +51,7 @@ func (t *tx) PutMessage(m *cardbot.Message) error {
 	if m == nil {
 		return errors.New("store: nil message")
 	}
-	old, err := t.messageDue(m.ID)
+	old, err := t.storedDue(m.ID)
 	if err != nil {
 		return err
 	}
@@ -83,13 +83,25 @@ func (t *tx) messageDue(id uint64) (*cardbot.Message, error) {
 	return &cardbot.Message{ID: id, Status: rec.Status, NextAt: rec.NextAt}, nil
 }
 
+// storedDue is messageDue, from what this transaction remembers of the row when it read or wrote it.
+func (t *tx) storedDue(id uint64) (*cardbot.Message, error) {
+	if s, ok := t.messages[id]; ok {
+		return &cardbot.Message{ID: id, Status: s.status, NextAt: s.nextAt}, nil
+	}
+	return t.messageDue(id)
+}
+
 func (t *tx) saveMessage(m *cardbot.Message) error {
 	if m.Status == cardbot.MessagePending {
 		if err := t.bucket(idxMessagesDue).Put(dueKey(m), nil); err != nil {
 			return err
 		}
 	}
-	return t.save(bucketMessages, m.ID, messageRecord{V: recordVersion, Message: m})
+	if err := t.save(bucketMessages, m.ID, messageRecord{V: recordVersion, Message: m}); err != nil {
+		return err
+	}
+	t.rememberMessage(m)
+	return nil
 }
 
 // Message returns the outbox row with the given id.
@@ -102,6 +114,7 @@ func (t *tx) Message(id uint64) (*cardbot.Message, error) {
 	if !found {
 		return nil, cardbot.Errorf(cardbot.NotFound, "message %d not found", id)
 	}
+	t.rememberMessage(rec.Message)
 	return rec.Message, nil
 }
 
