@@ -126,6 +126,11 @@ func (t *tx) Client(id uint64) (*cardbot.Client, error) {
 	return rec.Client, nil
 }
 
+// ClientExists reports whether the client with the given id is stored.
+func (t *tx) ClientExists(id uint64) bool {
+	return t.exists(bucketClients, id)
+}
+
 // ClientByPhone returns the client with the given E.164 phone.
 func (t *tx) ClientByPhone(phone string) (*cardbot.Client, error) {
 	id := t.owner(uniqueKey{index: idxClientPhone, key: phone})

@@ -118,6 +118,23 @@ func (t *tx) Message(id uint64) (*cardbot.Message, error) {
 	return rec.Message, nil
 }
 
+// MessageRecipient reads of the row only whom it is for (id, ClientID, To): the dispatcher's poll sorts
+// new rows into per-recipient queues with it and reads the whole row when it sends.
+func (t *tx) MessageRecipient(id uint64) (*cardbot.Message, error) {
+	var rec struct {
+		ClientID uint64           `json:"client_id"`
+		To       *cardbot.Address `json:"to"`
+	}
+	found, err := t.load(bucketMessages, id, &rec)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, cardbot.Errorf(cardbot.NotFound, "message %d not found", id)
+	}
+	return &cardbot.Message{ID: id, ClientID: rec.ClientID, To: rec.To}, nil
+}
+
 // DueMessages lists pending messages due by until, the longest-waiting first.
 func (t *tx) DueMessages(until time.Time, limit int) ([]*cardbot.Message, error) {
 	ids, err := t.DueMessageIDs(until, limit)
