@@ -27,6 +27,7 @@ type tx struct {
 
 	// What this write transaction knows of clients and outbox rows as stored now (see txcache.go).
 	clients  map[uint64]*clientIndexed
+	cards    map[uint64]*cardIndexed
 	messages map[uint64]messageState
 }
 

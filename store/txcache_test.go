@@ -10,13 +10,18 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// clientIndexKeys lists every key of the indexes a client owns entries in, bucket by bucket.
-func clientIndexKeys(t *testing.T, db *DB) map[string][]string {
+var (
+	clientIndexes = []string{idxClientPhone, idxClientAddress, idxClientReferral, idxClientReferred,
+		idxClientWords, idxClientActivity, idxClientNational, idxClientEmail}
+	cardIndexes = []string{idxCardNumber, idxCardToken, idxClientCards, idxCardDigits, idxProgramClients}
+)
+
+// indexKeys lists every key of the named indexes, bucket by bucket.
+func indexKeys(t *testing.T, db *DB, names []string) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
 	err := db.bolt.View(func(btx *bolt.Tx) error {
-		for _, name := range []string{idxClientPhone, idxClientAddress, idxClientReferral, idxClientReferred,
-			idxClientWords, idxClientActivity, idxClientNational, idxClientEmail} {
+		for _, name := range names {
 			b := btx.Bucket([]byte(name))
 			if b == nil {
 				continue
@@ -82,7 +87,11 @@ func TestAClientSavedSeveralTimesInOneTransactionKeepsItsIndexesExact(t *testing
 	if want.ID != c.ID {
 		t.Fatalf("the fresh client got id %d, want %d", want.ID, c.ID)
 	}
-	got, exp := clientIndexKeys(t, db), clientIndexKeys(t, fresh)
+	sameIndexes(t, indexKeys(t, db, clientIndexes), indexKeys(t, fresh, clientIndexes))
+}
+
+func sameIndexes(t *testing.T, got, exp map[string][]string) {
+	t.Helper()
 	for name, keys := range exp {
 		if !slices.Equal(got[name], keys) {
 			t.Errorf("%s: %q, want %q", name, got[name], keys)
@@ -93,6 +102,51 @@ func TestAClientSavedSeveralTimesInOneTransactionKeepsItsIndexesExact(t *testing
 			t.Errorf("%s: %q, want none", name, keys)
 		}
 	}
+}
+
+// The same for a card: created, changed twice (number, token, client, programme) in one transaction,
+// then read and changed in another.
+func TestACardSavedSeveralTimesInOneTransactionKeepsItsIndexesExact(t *testing.T) {
+	setup := func(db *DB) {
+		createClient(t, db, "+79990000001", cardbot.Address{Channel: "telegram", ID: "1"})
+		createClient(t, db, "+79990000002", cardbot.Address{Channel: "telegram", ID: "2"})
+	}
+	db := openTestDB(t)
+	setup(db)
+	c := &cardbot.Card{Number: "1000-0001", Token: "tok1", ClientID: 1, ProgramID: "coffee", Status: cardbot.CardActive}
+	mustUpdate(t, db, func(tx cardbot.Tx) error {
+		if err := tx.CreateCard(c); err != nil {
+			return err
+		}
+		c.Balance, c.Number, c.ClientID = 500, "1000-0002", 2
+		if err := tx.PutCard(c); err != nil {
+			return err
+		}
+		c.Token, c.ProgramID = "tok2", "tea"
+		return tx.PutCard(c)
+	})
+	mustUpdate(t, db, func(tx cardbot.Tx) error {
+		got, err := tx.Card(c.ID)
+		if err != nil {
+			return err
+		}
+		got.Number, got.ClientID, got.Balance = "1000-0003", 1, 700
+		if err := tx.PutCard(got); err != nil {
+			return err
+		}
+		*c = *got
+		return nil
+	})
+
+	fresh := openTestDB(t)
+	setup(fresh)
+	want := *c
+	want.ID = 0
+	mustUpdate(t, fresh, func(tx cardbot.Tx) error { return tx.CreateCard(&want) })
+	if want.ID != c.ID {
+		t.Fatalf("the fresh card got id %d, want %d", want.ID, c.ID)
+	}
+	sameIndexes(t, indexKeys(t, db, cardIndexes), indexKeys(t, fresh, cardIndexes))
 }
 
 // A row read and put twice in one transaction leaves the due index with its last state only.
