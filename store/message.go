@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"time"
 
 	"cardbot"
@@ -97,7 +98,11 @@ func (t *tx) saveMessage(m *cardbot.Message) error {
 			return err
 		}
 	}
-	if err := t.save(bucketMessages, m.ID, messageRecord{V: recordVersion, Message: m}); err != nil {
+	raw, err := appendMessageRecord(make([]byte, 0, 512), m)
+	if err != nil {
+		return fmt.Errorf("store: encode %s %d: %w", bucketMessages, m.ID, err)
+	}
+	if err := t.bucket(bucketMessages).Put(idKey(m.ID), raw); err != nil {
 		return err
 	}
 	t.rememberMessage(m)
