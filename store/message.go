@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -111,33 +112,40 @@ func (t *tx) saveMessage(m *cardbot.Message) error {
 
 // Message returns the outbox row with the given id.
 func (t *tx) Message(id uint64) (*cardbot.Message, error) {
-	rec := messageRecord{Message: new(cardbot.Message)}
-	found, err := t.load(bucketMessages, id, &rec)
+	m, err := t.loadMessage(id)
 	if err != nil {
 		return nil, err
 	}
-	if !found {
+	t.rememberMessage(m)
+	return m, nil
+}
+
+// loadMessage decodes a stored row: by decodeMessageRecord, or by encoding/json when that leaves it.
+func (t *tx) loadMessage(id uint64) (*cardbot.Message, error) {
+	key := idKey(id)
+	raw := t.bucket(bucketMessages).Get(key)
+	if raw == nil {
 		return nil, cardbot.Errorf(cardbot.NotFound, "message %d not found", id)
 	}
-	t.rememberMessage(rec.Message)
+	m := new(cardbot.Message)
+	if decodeMessageRecord(raw, m) {
+		return m, nil
+	}
+	rec := messageRecord{Message: new(cardbot.Message)}
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, fmt.Errorf("store: decode %s %x: %w", bucketMessages, key, err)
+	}
 	return rec.Message, nil
 }
 
 // MessageRecipient reads of the row only whom it is for (id, ClientID, To): the dispatcher's poll sorts
 // new rows into per-recipient queues with it and reads the whole row when it sends.
 func (t *tx) MessageRecipient(id uint64) (*cardbot.Message, error) {
-	var rec struct {
-		ClientID uint64           `json:"client_id"`
-		To       *cardbot.Address `json:"to"`
-	}
-	found, err := t.load(bucketMessages, id, &rec)
+	m, err := t.loadMessage(id)
 	if err != nil {
 		return nil, err
 	}
-	if !found {
-		return nil, cardbot.Errorf(cardbot.NotFound, "message %d not found", id)
-	}
-	return &cardbot.Message{ID: id, ClientID: rec.ClientID, To: rec.To}, nil
+	return &cardbot.Message{ID: id, ClientID: m.ClientID, To: m.To}, nil
 }
 
 // DueMessages lists pending messages due by until, the longest-waiting first.
