@@ -75,7 +75,7 @@ func (t *tx) PutCard(c *cardbot.Card) error {
 	if c == nil {
 		return errors.New("store: nil card")
 	}
-	old, err := t.storedCardIndex(c.ID)
+	old, err := storedIndex(&t.cards, c.ID, t.Card, indexedCardOK)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (t *tx) saveCard(c *cardbot.Card, ix *cardIndexed) error {
 	if err := t.save(bucketCards, c.ID, newCardRecord(c)); err != nil {
 		return err
 	}
-	t.rememberCard(c.ID, ix)
+	remember(t, &t.cards, c.ID, ix)
 	return nil
 }
 
@@ -127,7 +127,7 @@ func (t *tx) Card(id uint64) (*cardbot.Card, error) {
 	}
 	rec.Card.Token = rec.Token
 	if _, known := t.cards[id]; !known && t.btx.Writable() {
-		t.rememberCard(id, indexedCard(rec.Card))
+		remember(t, &t.cards, id, indexedCard(rec.Card))
 	}
 	return rec.Card, nil
 }

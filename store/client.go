@@ -74,7 +74,7 @@ func (t *tx) PutClient(c *cardbot.Client) error {
 	if err := validateClient(c); err != nil {
 		return err
 	}
-	old, err := t.storedClientIndex(c.ID)
+	old, err := storedIndex(&t.clients, c.ID, t.Client, indexedClient)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (t *tx) saveClient(c *cardbot.Client, old, ix *clientIndexed) error {
 	if err := t.save(bucketClients, c.ID, clientRecord{V: recordVersion, Client: c}); err != nil {
 		return err
 	}
-	t.rememberClient(c.ID, ix)
+	remember(t, &t.clients, c.ID, ix)
 	return nil
 }
 
@@ -120,7 +120,7 @@ func (t *tx) Client(id uint64) (*cardbot.Client, error) {
 			if err != nil {
 				return nil, err
 			}
-			t.rememberClient(id, ix)
+			remember(t, &t.clients, id, ix)
 		}
 	}
 	return rec.Client, nil

@@ -9,10 +9,11 @@ import (
 // A write transaction remembers, per client, card and outbox row it has read or written, what that
 // record's index entries derive from as stored now. Replacing the record then needs no second decode
 // of it: a bot turn reads its client and saves it at the end, a first contact creates the client and
-// saves it again (and its card, for the opening balance), a purchase reads the card and saves it, and the dispatcher reads a row and puts its outcome in one transaction. The memory
-// lives as long as the bolt transaction (a rolled-back group starts again with a new tx), and every
-// write of a client or a row goes through CreateClient/PutClient or saveMessage, which update it, so
-// it always agrees with the bucket.
+// saves it again (and its card, for the opening balance), a purchase reads the card and saves it, and
+// the dispatcher reads a row and puts its outcome in one transaction. The memory lives as long as the
+// bolt transaction (a rolled-back group starts again with a new tx), and every write of a client, a
+// card or a row goes through CreateClient/PutClient, CreateCard/PutCard or saveMessage, which update
+// it, so it always agrees with the bucket.
 
 // clientIndexed is what a stored client's index entries are made from.
 type clientIndexed struct {
@@ -30,30 +31,32 @@ func indexedClient(c *cardbot.Client) (*clientIndexed, error) {
 	return &clientIndexed{keys: clientKeys(c), referredBy: c.ReferredBy, search: search}, nil
 }
 
-// rememberClient records what client id owns in the indexes now; only write transactions keep it.
-func (t *tx) rememberClient(id uint64, ix *clientIndexed) {
+// remember records v for record id in *known; only write transactions keep it.
+func remember[V any](t *tx, known *map[uint64]V, id uint64, v V) {
 	if !t.btx.Writable() {
 		return
 	}
-	if t.clients == nil {
-		t.clients = map[uint64]*clientIndexed{}
+	if *known == nil {
+		*known = map[uint64]V{}
 	}
-	t.clients[id] = ix
+	(*known)[id] = v
 }
 
-// storedClientIndex is what the stored client id owns in the indexes, from memory or from the record.
-func (t *tx) storedClientIndex(id uint64) (*clientIndexed, error) {
-	if ix, ok := t.clients[id]; ok {
-		return ix, nil
+// storedIndex is what the stored record id owns in the indexes: from *known, or from the record as
+// load decodes it (load may remember it itself).
+func storedIndex[R, V any](known *map[uint64]V, id uint64, load func(uint64) (R, error), index func(R) (V, error)) (V, error) {
+	if v, ok := (*known)[id]; ok {
+		return v, nil
 	}
-	old, err := t.Client(id)
+	rec, err := load(id)
 	if err != nil {
-		return nil, err
+		var none V
+		return none, err
 	}
-	if ix, ok := t.clients[id]; ok { // Client remembered it
-		return ix, nil
+	if v, ok := (*known)[id]; ok {
+		return v, nil
 	}
-	return indexedClient(old)
+	return index(rec)
 }
 
 // messageState is what a stored row's due index entry depends on.
@@ -63,13 +66,7 @@ type messageState struct {
 }
 
 func (t *tx) rememberMessage(m *cardbot.Message) {
-	if !t.btx.Writable() {
-		return
-	}
-	if t.messages == nil {
-		t.messages = map[uint64]messageState{}
-	}
-	t.messages[m.ID] = messageState{status: m.Status, nextAt: m.NextAt}
+	remember(t, &t.messages, m.ID, messageState{status: m.Status, nextAt: m.NextAt})
 }
 
 // cardIndexed is what a stored card's index entries are made from.
@@ -83,28 +80,4 @@ func indexedCard(c *cardbot.Card) *cardIndexed {
 	return &cardIndexed{keys: cardKeys(c), clientID: c.ClientID, search: cardSearchEntries(c)}
 }
 
-// rememberCard records what card id owns in the indexes now; only write transactions keep it.
-func (t *tx) rememberCard(id uint64, ix *cardIndexed) {
-	if !t.btx.Writable() {
-		return
-	}
-	if t.cards == nil {
-		t.cards = map[uint64]*cardIndexed{}
-	}
-	t.cards[id] = ix
-}
-
-// storedCardIndex is what the stored card id owns in the indexes, from memory or from the record.
-func (t *tx) storedCardIndex(id uint64) (*cardIndexed, error) {
-	if ix, ok := t.cards[id]; ok {
-		return ix, nil
-	}
-	old, err := t.Card(id)
-	if err != nil {
-		return nil, err
-	}
-	if ix, ok := t.cards[id]; ok { // Card remembered it
-		return ix, nil
-	}
-	return indexedCard(old), nil
-}
+func indexedCardOK(c *cardbot.Card) (*cardIndexed, error) { return indexedCard(c), nil }
