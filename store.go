@@ -27,6 +27,8 @@ type Tx interface {
 	CreateClient(c *Client) error
 	PutClient(c *Client) error
 	Client(id uint64) (*Client, error)
+	// ClientExists reports whether the client is stored, without reading the record.
+	ClientExists(id uint64) bool
 	ClientByPhone(phone string) (*Client, error) // phone in E.164
 	ClientByAddress(a Address) (*Client, error)
 	ClientByReferralCode(code string) (*Client, error)
@@ -93,6 +95,8 @@ type Tx interface {
 	// PutMessage saves a message's new status, attempts and NextAt.
 	PutMessage(m *Message) error
 	Message(id uint64) (*Message, error)
+	// MessageRecipient reads of a row only whom it is for: ID, ClientID and To; the rest is left zero.
+	MessageRecipient(id uint64) (*Message, error)
 	// DueMessages lists pending messages whose NextAt is not after until, oldest NextAt first.
 	DueMessages(until time.Time, limit int) ([]*Message, error)
 	// DueMessageIDs is DueMessages without reading the rows: a sender that already holds most of them

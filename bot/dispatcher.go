@@ -194,7 +194,8 @@ func (d *Dispatcher) poll() {
 	var rows []*cardbot.Message
 	var full bool
 	// Only the ids are read from the due index; rows already in flight are not decoded again, so a
-	// backlog does not make every poll slower (at 1,000 messages a second it would feed itself).
+	// backlog does not make every poll slower (at 1,000 messages a second it would feed itself), and
+	// of new rows only whom they are for.
 	err := d.store.View(d.base, func(tx cardbot.Tx) error {
 		ids, err := tx.DueMessageIDs(now, d.maxInFlight)
 		if err != nil {
@@ -202,7 +203,7 @@ func (d *Dispatcher) poll() {
 		}
 		full, rows = len(ids) == d.maxInFlight, rows[:0]
 		for _, id := range d.notInFlight(ids) {
-			m, err := tx.Message(id)
+			m, err := tx.MessageRecipient(id) // all admit needs; prepare reads the whole row
 			if err != nil {
 				return err
 			}

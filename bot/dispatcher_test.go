@@ -149,8 +149,10 @@ func TestRowsWithNowhereToGoAreSkipped(t *testing.T) {
 		notice(smsOnly.ID, "b"),
 		notice(999, "c"),
 		cardbot.Message{Kind: cardbot.KindReply, Text: "d", To: &cardbot.Address{Channel: "webchat", ID: "s1"}},
+		// A reply goes to its own address, but not for a client who is gone.
+		cardbot.Message{ClientID: 998, Kind: cardbot.KindReply, Text: "e", To: &cardbot.Address{Channel: "telegram", ID: "7"}},
 	)
-	for i, why := range []string{"no channel", "no channel", "client not found", "no channel"} {
+	for i, why := range []string{"no channel", "no channel", "client not found", "no channel", "client not found"} {
 		wantShapes(t, h.waitStatus(ids[i], cardbot.MessageSkipped), shape{"", "skipped", why})
 	}
 	if tg.count() != 0 {

@@ -11,7 +11,7 @@ import (
 type job struct {
 	id     uint64
 	msg    *cardbot.Message // as loaded by prepare
-	client *cardbot.Client  // nil for rows without a client
+	client *cardbot.Client  // nil for rows without a client; only the id for a reply (see load)
 	to     cardbot.Address  // the channel and address chosen by prepare
 	out    cardbot.Outgoing // built by handle once the row is not sent back to the store
 	slot   time.Time        // the moment booked for it on its channel and chat (real time); zero until booked
@@ -75,7 +75,9 @@ func (d *Dispatcher) prepare(j *job) bool {
 	return true
 }
 
-// load reads a row and its client (nil when the row has none or the client is gone).
+// load reads a row and its client (nil when the row has none or the client is gone). A reply that
+// is not marketing goes to its own address, so route needs to know only that its client still
+// exists: the client it gets then carries only the id, and the record is not decoded.
 func (d *Dispatcher) load(id uint64) (*cardbot.Message, *cardbot.Client, error) {
 	var m *cardbot.Message
 	var c *cardbot.Client
@@ -83,6 +85,12 @@ func (d *Dispatcher) load(id uint64) (*cardbot.Message, *cardbot.Client, error) 
 		var err error
 		if m, err = tx.Message(id); err != nil || m.ClientID == 0 {
 			return err
+		}
+		if m.To != nil && m.Kind != cardbot.KindMarketing {
+			if tx.ClientExists(m.ClientID) {
+				c = &cardbot.Client{ID: m.ClientID}
+			}
+			return nil
 		}
 		if c, err = tx.Client(m.ClientID); cardbot.CodeOf(err) == cardbot.NotFound {
 			c, err = nil, nil

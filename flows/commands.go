@@ -161,7 +161,7 @@ func (t *turn) cardToShow(issue bool) (card *cardbot.Card, issued bool, err erro
 	if !issue || (pick != nil && pick.ProgramID == program) {
 		return pick, false, nil
 	}
-	got, err := t.e.wallet.Issue(t.tx, t.client.ID, program, "bot:"+t.in.Channel)
+	got, err := t.e.wallet.IssueTo(t.tx, t.client, program, "bot:"+t.in.Channel) // the turn saves its client
 	if refused(err) {
 		t.e.log.Warn("default card not issued", "client", t.client.ID, "program", program, "err", err)
 		return pick, false, nil

@@ -60,10 +60,11 @@ func (t *tx) CreateCard(c *cardbot.Card) error {
 	if err := t.bucket(idxClientCards).Put(pairKey(c.ClientID, id), nil); err != nil {
 		return err
 	}
-	if err := t.reindexCardSearch(nil, c); err != nil {
+	ix := indexedCard(c)
+	if err := t.moveEntries(nil, ix.search); err != nil {
 		return err
 	}
-	return t.save(bucketCards, id, newCardRecord(c))
+	return t.saveCard(c, ix)
 }
 
 // PutCard replaces the card with c.ID, moving its number, token and client entries when they changed.
@@ -74,23 +75,33 @@ func (t *tx) PutCard(c *cardbot.Card) error {
 	if c == nil {
 		return errors.New("store: nil card")
 	}
-	old, err := t.Card(c.ID)
+	old, err := storedIndex(&t.cards, c.ID, t.Card, indexedCardOK)
 	if err != nil {
 		return err
 	}
-	if c.ClientID != old.ClientID && !t.exists(bucketClients, c.ClientID) {
+	if c.ClientID != old.clientID && !t.exists(bucketClients, c.ClientID) {
 		return cardbot.Errorf(cardbot.NotFound, "client %d not found", c.ClientID)
 	}
-	if err := t.reindex("card", c.ID, cardKeys(old), cardKeys(c)); err != nil {
+	ix := indexedCard(c)
+	if err := t.reindex("card", c.ID, old.keys, ix.keys); err != nil {
 		return err
 	}
-	if err := t.moveClientCard(c.ID, old.ClientID, c.ClientID); err != nil {
+	if err := t.moveClientCard(c.ID, old.clientID, c.ClientID); err != nil {
 		return err
 	}
-	if err := t.reindexCardSearch(old, c); err != nil {
+	if err := t.moveEntries(old.search, ix.search); err != nil {
 		return err
 	}
-	return t.save(bucketCards, c.ID, newCardRecord(c))
+	return t.saveCard(c, ix)
+}
+
+// saveCard writes the card's record and remembers what it owns in the indexes (see txcache.go).
+func (t *tx) saveCard(c *cardbot.Card, ix *cardIndexed) error {
+	if err := t.save(bucketCards, c.ID, newCardRecord(c)); err != nil {
+		return err
+	}
+	remember(t, &t.cards, c.ID, ix)
+	return nil
 }
 
 func (t *tx) moveClientCard(cardID, from, to uint64) error {
@@ -115,6 +126,9 @@ func (t *tx) Card(id uint64) (*cardbot.Card, error) {
 		return nil, cardbot.Errorf(cardbot.NotFound, "card %d not found", id)
 	}
 	rec.Card.Token = rec.Token
+	if _, known := t.cards[id]; !known && t.btx.Writable() {
+		remember(t, &t.cards, id, indexedCard(rec.Card))
+	}
 	return rec.Card, nil
 }
 

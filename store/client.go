@@ -48,8 +48,7 @@ func (t *tx) CreateClient(c *cardbot.Client) error {
 	if err := validateClient(c); err != nil {
 		return err
 	}
-	keys := clientKeys(c)
-	if err := t.checkUnique("client", 0, keys); err != nil {
+	if err := t.checkUnique("client", 0, clientKeys(c)); err != nil {
 		return err // before taking an id, so a refused create leaves no trace
 	}
 	if err := t.writable(); err != nil {
@@ -60,16 +59,11 @@ func (t *tx) CreateClient(c *cardbot.Client) error {
 		return err
 	}
 	c.ID = id
-	if err := t.reindex("client", id, nil, keys); err != nil {
+	ix, err := indexedClient(c) // now: the search entries end in the id
+	if err != nil {
 		return err
 	}
-	if err := t.indexReferral(nil, c); err != nil {
-		return err
-	}
-	if err := t.reindexClientSearch(nil, c); err != nil {
-		return err
-	}
-	return t.save(bucketClients, id, clientRecord{V: recordVersion, Client: c})
+	return t.saveClient(c, &clientIndexed{}, ix)
 }
 
 // PutClient replaces the client with c.ID and moves its index entries to the new phone and addresses.
@@ -80,20 +74,34 @@ func (t *tx) PutClient(c *cardbot.Client) error {
 	if err := validateClient(c); err != nil {
 		return err
 	}
-	old, err := t.Client(c.ID)
+	old, err := storedIndex(&t.clients, c.ID, t.Client, indexedClient)
 	if err != nil {
 		return err
 	}
-	if err := t.reindex("client", c.ID, clientKeys(old), clientKeys(c)); err != nil {
+	ix, err := indexedClient(c)
+	if err != nil {
 		return err
 	}
-	if err := t.indexReferral(old, c); err != nil {
+	return t.saveClient(c, old, ix)
+}
+
+// saveClient moves the client's index entries from old to ix (both as indexedClient computes them)
+// and writes the record.
+func (t *tx) saveClient(c *cardbot.Client, old, ix *clientIndexed) error {
+	if err := t.reindex("client", c.ID, old.keys, ix.keys); err != nil {
 		return err
 	}
-	if err := t.reindexClientSearch(old, c); err != nil {
+	if err := t.indexReferral(&cardbot.Client{ReferredBy: old.referredBy}, c); err != nil {
 		return err
 	}
-	return t.save(bucketClients, c.ID, clientRecord{V: recordVersion, Client: c})
+	if err := t.moveEntries(old.search, ix.search); err != nil {
+		return err
+	}
+	if err := t.save(bucketClients, c.ID, clientRecord{V: recordVersion, Client: c}); err != nil {
+		return err
+	}
+	remember(t, &t.clients, c.ID, ix)
+	return nil
 }
 
 // Client returns the client with the given id.
@@ -106,7 +114,21 @@ func (t *tx) Client(id uint64) (*cardbot.Client, error) {
 	if !found {
 		return nil, cardbot.Errorf(cardbot.NotFound, "client %d not found", id)
 	}
+	if t.btx.Writable() {
+		if _, known := t.clients[id]; !known {
+			ix, err := indexedClient(rec.Client)
+			if err != nil {
+				return nil, err
+			}
+			remember(t, &t.clients, id, ix)
+		}
+	}
 	return rec.Client, nil
+}
+
+// ClientExists reports whether the client with the given id is stored.
+func (t *tx) ClientExists(id uint64) bool {
+	return t.exists(bucketClients, id)
 }
 
 // ClientByPhone returns the client with the given E.164 phone.

@@ -2,7 +2,9 @@ package store
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"cardbot"
@@ -51,7 +53,7 @@ func (t *tx) PutMessage(m *cardbot.Message) error {
 	if m == nil {
 		return errors.New("store: nil message")
 	}
-	old, err := t.messageDue(m.ID)
+	old, err := t.storedDue(m.ID)
 	if err != nil {
 		return err
 	}
@@ -83,26 +85,67 @@ func (t *tx) messageDue(id uint64) (*cardbot.Message, error) {
 	return &cardbot.Message{ID: id, Status: rec.Status, NextAt: rec.NextAt}, nil
 }
 
+// storedDue is messageDue, from what this transaction remembers of the row when it read or wrote it.
+func (t *tx) storedDue(id uint64) (*cardbot.Message, error) {
+	if s, ok := t.messages[id]; ok {
+		return &cardbot.Message{ID: id, Status: s.status, NextAt: s.nextAt}, nil
+	}
+	return t.messageDue(id)
+}
+
 func (t *tx) saveMessage(m *cardbot.Message) error {
 	if m.Status == cardbot.MessagePending {
 		if err := t.bucket(idxMessagesDue).Put(dueKey(m), nil); err != nil {
 			return err
 		}
 	}
-	return t.save(bucketMessages, m.ID, messageRecord{V: recordVersion, Message: m})
+	raw, err := appendMessageRecord(make([]byte, 0, 512), m)
+	if err != nil {
+		return fmt.Errorf("store: encode %s %d: %w", bucketMessages, m.ID, err)
+	}
+	if err := t.bucket(bucketMessages).Put(idKey(m.ID), raw); err != nil {
+		return err
+	}
+	t.rememberMessage(m)
+	return nil
 }
 
 // Message returns the outbox row with the given id.
 func (t *tx) Message(id uint64) (*cardbot.Message, error) {
-	rec := messageRecord{Message: new(cardbot.Message)}
-	found, err := t.load(bucketMessages, id, &rec)
+	m, err := t.loadMessage(id)
 	if err != nil {
 		return nil, err
 	}
-	if !found {
+	t.rememberMessage(m)
+	return m, nil
+}
+
+// loadMessage decodes a stored row: by decodeMessageRecord, or by encoding/json when that leaves it.
+func (t *tx) loadMessage(id uint64) (*cardbot.Message, error) {
+	key := idKey(id)
+	raw := t.bucket(bucketMessages).Get(key)
+	if raw == nil {
 		return nil, cardbot.Errorf(cardbot.NotFound, "message %d not found", id)
 	}
+	m := new(cardbot.Message)
+	if decodeMessageRecord(raw, m) {
+		return m, nil
+	}
+	rec := messageRecord{Message: new(cardbot.Message)}
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, fmt.Errorf("store: decode %s %x: %w", bucketMessages, key, err)
+	}
 	return rec.Message, nil
+}
+
+// MessageRecipient reads of the row only whom it is for (id, ClientID, To): the dispatcher's poll sorts
+// new rows into per-recipient queues with it and reads the whole row when it sends.
+func (t *tx) MessageRecipient(id uint64) (*cardbot.Message, error) {
+	m, err := t.loadMessage(id)
+	if err != nil {
+		return nil, err
+	}
+	return &cardbot.Message{ID: id, ClientID: m.ClientID, To: m.To}, nil
 }
 
 // DueMessages lists pending messages due by until, the longest-waiting first.

@@ -130,31 +130,6 @@ func (t *tx) moveEntries(old, now []indexEntry) error {
 	return nil
 }
 
-// reindexClientSearch moves client now's search entries from those of its previous version (nil: new).
-func (t *tx) reindexClientSearch(old, now *cardbot.Client) error {
-	var was []indexEntry
-	if old != nil {
-		var err error
-		if was, err = clientSearchEntries(old); err != nil {
-			return err
-		}
-	}
-	is, err := clientSearchEntries(now)
-	if err != nil {
-		return err
-	}
-	return t.moveEntries(was, is)
-}
-
-// reindexCardSearch moves card now's search entries from those of its previous version (nil: new).
-func (t *tx) reindexCardSearch(old, now *cardbot.Card) error {
-	var was []indexEntry
-	if old != nil {
-		was = cardSearchEntries(old)
-	}
-	return t.moveEntries(was, cardSearchEntries(now))
-}
-
 // buildSearchIndexes is the migration to schema version 2: it writes the search indexes of every client
 // and card already stored.
 func buildSearchIndexes(btx *bolt.Tx) error {

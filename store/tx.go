@@ -24,6 +24,11 @@ type tx struct {
 	wrote bool
 	// wroteAny stays set for the whole transaction: a group in which nobody wrote is not committed.
 	wroteAny bool
+
+	// What this write transaction knows of clients and outbox rows as stored now (see txcache.go).
+	clients  map[uint64]*clientIndexed
+	cards    map[uint64]*cardIndexed
+	messages map[uint64]messageState
 }
 
 var _ cardbot.Tx = (*tx)(nil)

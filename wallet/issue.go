@@ -16,18 +16,34 @@ type Issued struct {
 // sets and the opening balance (welcome bonus, certificate nominal, subscription visits) as an issue
 // entry. actor signs the entry: api:<key>, admin:<user>, staff:<id>, system.
 func (w *Wallet) Issue(tx cardbot.Tx, clientID uint64, programID, actor string) (*Issued, error) {
-	prog := w.program(programID)
-	if prog == nil {
-		return nil, cardbot.Errorf(cardbot.NotFound, "no programme %q", programID)
+	if _, err := w.issuing(programID); err != nil {
+		return nil, err
 	}
-	if prog.Archived {
-		return nil, cardbot.Errorf(cardbot.Conflict, "programme %q is archived and issues no new cards", programID)
-	}
-	now := w.clock.Now()
 	client, err := tx.Client(clientID)
 	if err != nil {
 		return nil, notFoundAs(err, "no client %d", clientID)
 	}
+	got, err := w.IssueTo(tx, client, programID, actor)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.PutClient(client); err != nil {
+		return nil, err
+	}
+	return got, nil
+}
+
+// IssueTo is Issue for a client the caller has loaded in tx and saves itself before the transaction
+// ends (a bot turn saves its client once, at the end): the client's last activity is set on client and
+// nothing of it is read or written here, so one turn does not decode and encode the same client three
+// times.
+func (w *Wallet) IssueTo(tx cardbot.Tx, client *cardbot.Client, programID, actor string) (*Issued, error) {
+	prog, err := w.issuing(programID)
+	if err != nil {
+		return nil, err
+	}
+	now := w.clock.Now()
+	clientID := client.ID
 	if err := w.checkOneCard(tx, clientID, prog, now); err != nil {
 		return nil, err
 	}
@@ -53,10 +69,19 @@ func (w *Wallet) Issue(tx cardbot.Tx, clientID uint64, programID, actor string) 
 		return nil, err
 	}
 	client.LastActivityAt = now
-	if err := tx.PutClient(client); err != nil {
-		return nil, err
-	}
 	return &Issued{Card: card, Opening: opening}, nil
+}
+
+// issuing is the programme a new card would be of, unless it issues none.
+func (w *Wallet) issuing(programID string) (*cardbot.Program, error) {
+	prog := w.program(programID)
+	if prog == nil {
+		return nil, cardbot.Errorf(cardbot.NotFound, "no programme %q", programID)
+	}
+	if prog.Archived {
+		return nil, cardbot.Errorf(cardbot.Conflict, "programme %q is archived and issues no new cards", programID)
+	}
+	return prog, nil
 }
 
 // writeOpening writes the opening balance of a new card, if the programme gives one.
