@@ -42,7 +42,7 @@ const rowBytes = Width + 1
 func newBandCode(raw []byte, top int, qr image.Rectangle, boxes [2]image.Rectangle) *bandCode {
 	const stride, width = rowBytes, Width
 	c := &bandCode{top: top, matcher: newRowMatcher(stride), above: distanceCode(stride), boxes: boxes,
-		lines: lineCache{m: map[lineKey]*lineCode{}}}
+		lines: lineCache{m: map[lineKey]*lineCode{}, seen: map[lineKey]bool{}}}
 	dirty := append([]image.Rectangle{qr}, boxes[:]...)
 	reach := func(r image.Rectangle) image.Rectangle { return image.Rect(r.Min.X-3, r.Min.Y-2, r.Max.X+3, r.Max.Y+2) }
 	c.apart = !reach(boxes[0]).Overlaps(boxes[1]) && !reach(boxes[0]).Overlaps(qr) && !reach(boxes[1]).Overlaps(qr)
@@ -127,8 +127,9 @@ func (c *bandCode) boxAt(i int) int {
 // template's pixels around it, never the QR block or the other box), so the pieces of the box it
 // encoded and the sums of its rows are kept per text and reused by the next card that shows it.
 type lineCache struct {
-	mu sync.Mutex
-	m  map[lineKey]*lineCode
+	mu   sync.Mutex
+	m    map[lineKey]*lineCode
+	seen map[lineKey]bool // texts met once: a second card with one of them records its encoding
 }
 
 type lineKey struct {
@@ -143,31 +144,50 @@ type lineCode struct {
 	sums   map[int]uint32
 }
 
+func (l *lineCode) has(sumAt int) bool { _, ok := l.sums[sumAt]; return ok }
+
 type bitPiece struct {
 	words []uint32
 	n     uint
 }
 
-// maxLineCodes bounds the texts kept per template; when full it starts again.
-const maxLineCodes = 64
+// maxLineCodes bounds the texts kept per template, maxSeen those met once (a card number is met
+// once and never again, so it is never recorded); when full, each starts again.
+const (
+	maxLineCodes = 64
+	maxSeen      = 1024
+)
 
-// lineCodes returns the kept encodings of the texts, or new empty ones to fill (fresh reports which).
-func (c *bandCode) lineCodes(texts [2]string) (codes [2]*lineCode, fresh [2]bool) {
+// lineCodes returns, per line, the kept encoding of its text (record false), or a new one to fill
+// when the text was met before (record true), or nil: encode it plainly.
+func (c *bandCode) lineCodes(texts [2]string) (codes [2]*lineCode, record [2]bool) {
+	if !c.apart {
+		return codes, record
+	}
 	c.lines.mu.Lock()
 	defer c.lines.mu.Unlock()
 	for k, text := range texts {
-		if codes[k] = c.lines.m[lineKey{k, text}]; codes[k] == nil || !c.apart {
-			codes[k], fresh[k] = &lineCode{pieces: map[int]bitPiece{}, sums: map[int]uint32{}}, true
+		key := lineKey{k, text}
+		switch {
+		case c.lines.m[key] != nil:
+			codes[k] = c.lines.m[key]
+		case c.lines.seen[key]:
+			codes[k], record[k] = &lineCode{pieces: map[int]bitPiece{}, sums: map[int]uint32{}}, true
+		default:
+			if len(c.lines.seen) >= maxSeen {
+				clear(c.lines.seen)
+			}
+			c.lines.seen[key] = true
 		}
 	}
-	return codes, fresh
+	return codes, record
 }
 
-func (c *bandCode) keepLineCodes(texts [2]string, codes [2]*lineCode, fresh [2]bool) {
+func (c *bandCode) keepLineCodes(texts [2]string, codes [2]*lineCode, record [2]bool) {
 	c.lines.mu.Lock()
 	defer c.lines.mu.Unlock()
 	for k, text := range texts {
-		if fresh[k] && c.apart {
+		if record[k] {
 			if len(c.lines.m) >= maxLineCodes {
 				clear(c.lines.m)
 			}
@@ -179,7 +199,7 @@ func (c *bandCode) keepLineCodes(texts [2]string, codes [2]*lineCode, fresh [2]b
 // encodeOwn encodes band[from:to], a stretch the card drew in, row by row and, within a row, apart
 // inside and outside a text box; a row that repeats the one above (the later rows of a line of QR
 // modules) is one copy, found with a plain comparison.
-func (c *bandCode) encodeOwn(w *bitWriter, band []byte, from, to int, codes [2]*lineCode, fresh [2]bool) {
+func (c *bandCode) encodeOwn(w *bitWriter, band []byte, from, to int, codes [2]*lineCode, record [2]bool) {
 	for from < to {
 		end := min(to, (from/rowBytes+1)*rowBytes)
 		k := c.boxAt(from)
@@ -193,13 +213,13 @@ func (c *bandCode) encodeOwn(w *bitWriter, band []byte, from, to int, codes [2]*
 			end = min(end, (from/rowBytes)*rowBytes+1+c.boxes[k].Max.X)
 		}
 		switch {
-		case k >= 0 && !fresh[k]:
+		case k >= 0 && codes[k] != nil && !record[k]:
 			if p, ok := codes[k].pieces[from]; ok {
 				w.putBits(p.words, p.n)
 				break
 			}
 			c.encodePiece(w, band, from, end) // not kept: cannot happen, but encoding is always right
-		case k >= 0:
+		case k >= 0 && record[k]:
 			var own bitWriter
 			c.encodePiece(&own, band, from, end)
 			words, n := own.bits()
@@ -234,7 +254,7 @@ func (c *bandCode) encodePiece(w *bitWriter, band []byte, from, end int) {
 // encode appends the band's deflate segment to dst and returns it with the band's Adler-32; texts
 // are what the card's lines show (ownLines' order).
 func (c *bandCode) encode(dst, band []byte, d drawn, texts [2]string) ([]byte, uint32) {
-	codes, fresh := c.lineCodes(texts)
+	codes, record := c.lineCodes(texts)
 	w := bitWriter{out: dst}
 	w.put(0b010, 3) // BFINAL 0, BTYPE 01: fixed codes
 	for i, t := 0, 0; i < len(band); {
@@ -254,7 +274,7 @@ func (c *bandCode) encode(dst, band []byte, d drawn, texts [2]string) ([]byte, u
 		if next < len(c.tokens) {
 			end = int(c.tokens[next].pos)
 		}
-		c.encodeOwn(&w, band, i, end, codes, fresh)
+		c.encodeOwn(&w, band, i, end, codes, record)
 		i, t = end, next
 	}
 	sum := uint32(1)
@@ -262,9 +282,9 @@ func (c *bandCode) encode(dst, band []byte, d drawn, texts [2]string) ([]byte, u
 		switch {
 		case s.clean:
 			sum = adler32Combine(sum, s.sum, s.to-s.from)
-		case s.line >= 0 && !fresh[s.line]:
+		case s.line >= 0 && codes[s.line] != nil && !record[s.line] && codes[s.line].has(s.from):
 			sum = adler32Combine(sum, codes[s.line].sums[s.from], s.to-s.from)
-		case s.line >= 0:
+		case s.line >= 0 && record[s.line]:
 			own := adler32Sum(1, band[s.from:s.to])
 			codes[s.line].sums[s.from] = own
 			sum = adler32Combine(sum, own, s.to-s.from)
@@ -272,6 +292,6 @@ func (c *bandCode) encode(dst, band []byte, d drawn, texts [2]string) ([]byte, u
 			sum = adler32Sum(sum, band[s.from:s.to])
 		}
 	}
-	c.keepLineCodes(texts, codes, fresh)
+	c.keepLineCodes(texts, codes, record)
 	return endSegment(&w), sum
 }
