@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/color"
 	"image/png"
 	"strings"
 	"testing"
@@ -177,6 +179,29 @@ func TestSendPhotoRefusesNonImage(t *testing.T) {
 	})
 	if !errors.Is(err, bot.ErrorBadRequest) {
 		t.Fatalf("err = %v, want bad request", err)
+	}
+}
+
+// TestSendPhotoRefusesABrokenPNG: a PNG whose header is damaged or cut short is refused as Telegram
+// refuses it, while the fake reads a sound one's size from its header alone.
+func TestSendPhotoRefusesABrokenPNG(t *testing.T) {
+	f := newFake(t)
+	b := newBot(t, f)
+	var good bytes.Buffer
+	if err := png.Encode(&good, image.NewPaletted(image.Rect(0, 0, 7, 5), color.Palette{color.White, color.Black})); err != nil {
+		t.Fatal(err)
+	}
+	badCRC := bytes.Clone(good.Bytes())
+	badCRC[18] ^= 0x40 // the width, under the header's checksum
+	for name, data := range map[string][]byte{"damaged header": badCRC, "cut short": good.Bytes()[:20]} {
+		_, err := b.SendPhoto(ctxT(t), &bot.SendPhotoParams{ChatID: alice.ID, Photo: &models.InputFileUpload{Filename: "x.png", Data: bytes.NewReader(data)}})
+		if !errors.Is(err, bot.ErrorBadRequest) {
+			t.Errorf("%s: err = %v, want bad request", name, err)
+		}
+	}
+	m, err := b.SendPhoto(ctxT(t), &bot.SendPhotoParams{ChatID: alice.ID, Photo: &models.InputFileUpload{Filename: "x.png", Data: bytes.NewReader(good.Bytes())}})
+	if err != nil || len(m.Photo) == 0 || m.Photo[0].Width != 7 || m.Photo[0].Height != 5 {
+		t.Fatalf("sound PNG: %+v, %v", m, err)
 	}
 }
 

@@ -2,7 +2,9 @@ package fakeapi
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"image"
 	_ "image/gif" // decoders for the formats Telegram accepts as photos
 	_ "image/jpeg"
@@ -49,11 +51,11 @@ func (s *Server) uploadLocked(data []byte) (photo, *apiError) {
 	if len(data) == 0 {
 		return photo{}, badRequest("file must be non-empty")
 	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
+	w, h, ok := pictureSize(data)
+	if !ok {
 		return photo{}, badRequest("IMAGE_PROCESS_FAILED")
 	}
-	return photo{data: data, size: s.newFileLocked(data, cfg.Width, cfg.Height)}, nil
+	return photo{data: data, size: s.newFileLocked(data, w, h)}, nil
 }
 
 // newFileLocked stores data (a w×h picture) under a new file_id so the bot can resend it.
@@ -65,9 +67,26 @@ func (s *Server) newFileLocked(data []byte, w, h int) photoSize {
 }
 
 func dimensions(data []byte) (w, h int) {
+	w, h, _ = pictureSize(data)
+	return w, h
+}
+
+// pictureSize reads a picture's size, refusing what is not one. A PNG's is read from its header
+// chunk, whose checksum must hold: image.DecodeConfig would also build the whole palette of a card
+// picture, for every upload, which was most of what the fake allocated per message. Other formats
+// go to their decoders.
+func pictureSize(data []byte) (w, h int, ok bool) {
+	const sig = "\x89PNG\r\n\x1a\n"
+	if len(data) >= 33 && string(data[:8]) == sig && string(data[12:16]) == "IHDR" && binary.BigEndian.Uint32(data[8:12]) == 13 {
+		if crc32.ChecksumIEEE(data[12:29]) != binary.BigEndian.Uint32(data[29:33]) {
+			return 0, 0, false
+		}
+		w, h = int(binary.BigEndian.Uint32(data[16:20])), int(binary.BigEndian.Uint32(data[20:24]))
+		return w, h, w > 0 && h > 0
+	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return 0, 0
+		return 0, 0, false
 	}
-	return cfg.Width, cfg.Height
+	return cfg.Width, cfg.Height, true
 }
