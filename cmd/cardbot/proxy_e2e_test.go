@@ -33,13 +33,7 @@ func TestBehindNginxTheFormLimitIsPerVisitor(t *testing.T) {
 		form := url.Values{"name": {"Анна"}, "phone": {"+79161234567"}}
 		req, _ := http.NewRequest("POST", "http://"+srv.Addr()+"/s/coffee", strings.NewReader(form.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("X-Forwarded-For", forwardedFor)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		return viaProxy(t, req, forwardedFor)
 	}
 	for i := 1; i <= 10; i++ {
 		if got := submit("198.51.100.1"); got != http.StatusUnprocessableEntity {
@@ -96,13 +90,7 @@ func TestBehindNginxTheNewChatLimitIsPerVisitor(t *testing.T) {
 	open := func(forwardedFor string) int {
 		t.Helper()
 		req, _ := http.NewRequest("GET", "http://"+srv.Addr()+"/chat/api/messages", nil)
-		req.Header.Set("X-Forwarded-For", forwardedFor)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		return viaProxy(t, req, forwardedFor)
 	}
 	for i := 1; i <= 20; i++ {
 		if got := open("198.51.100.1"); got != http.StatusOK {
@@ -115,4 +103,17 @@ func TestBehindNginxTheNewChatLimitIsPerVisitor(t *testing.T) {
 	if got := open("198.51.100.2"); got != http.StatusOK {
 		t.Fatalf("a visitor behind the same proxy: %d", got)
 	}
+}
+
+// viaProxy sends req as the trusted proxy passes it on, with the X-Forwarded-For it adds, and returns
+// the status.
+func viaProxy(t *testing.T, req *http.Request, forwardedFor string) int {
+	t.Helper()
+	req.Header.Set("X-Forwarded-For", forwardedFor)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
