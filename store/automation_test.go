@@ -66,6 +66,32 @@ func TestRatingsByOperationClientAndDueTime(t *testing.T) {
 	wantCode(t, err, cardbot.Invalid, "")
 }
 
+// TestRatingDueInAnOddZoneLeavesTheDueList: a due time whose zone has a seconds offset (local mean
+// time before 1920, say) loses the seconds in the stored record; the due entry must still be the
+// one a later save removes.
+func TestRatingDueInAnOddZoneLeavesTheDueList(t *testing.T) {
+	db := openTestDB(t)
+	anna := createClient(t, db, "+79990001122")
+	lmt := time.FixedZone("LMT", 2*3600+30*60+17)
+	r := &cardbot.Rating{ClientID: anna.ID, OpID: 10, DueAt: testTime.In(lmt)}
+	mustUpdate(t, db, func(tx cardbot.Tx) error { return tx.CreateRating(r) })
+	mustUpdate(t, db, func(tx cardbot.Tx) error {
+		stored, err := tx.Rating(r.ID)
+		if err != nil {
+			return err
+		}
+		stored.Status, stored.Score = cardbot.RatingRated, 5
+		return tx.PutRating(stored)
+	})
+	mustView(t, db, func(tx cardbot.Tx) error {
+		due, err := tx.DueRatings(testTime.Add(24*time.Hour), 0)
+		if len(due) != 0 {
+			t.Fatalf("an answered rating is still due: %+v", due)
+		}
+		return err
+	})
+}
+
 func TestMarksAndPruning(t *testing.T) {
 	db := openTestDB(t)
 	mustUpdate(t, db, func(tx cardbot.Tx) error {

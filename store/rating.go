@@ -89,8 +89,11 @@ func (t *tx) PutRating(r *cardbot.Rating) error {
 	return t.saveRating(old, r)
 }
 
-// saveRating writes r and moves its entry in the due index from old's place.
+// saveRating writes r and moves its entry in the due index from old's place. The due time is kept
+// in UTC: a zone with a seconds offset (local mean time) loses them in the stored record, and the
+// index entry must be the one the stored record names.
 func (t *tx) saveRating(old, r *cardbot.Rating) error {
+	r.DueAt = r.DueAt.UTC()
 	due := t.bucket(idxRatingsDue)
 	if old != nil && old.Status == cardbot.RatingPending {
 		if err := due.Delete(ratingDueKey(old)); err != nil {
