@@ -92,6 +92,30 @@ func TestRatingDueInAnOddZoneLeavesTheDueList(t *testing.T) {
 	})
 }
 
+// TestOutboxRowDueInAnOddZoneLeavesTheDueList is the same for an outbox row held until a time given in
+// a zone with a seconds offset: once sent, it is no longer due.
+func TestOutboxRowDueInAnOddZoneLeavesTheDueList(t *testing.T) {
+	db := openTestDB(t)
+	lmt := time.FixedZone("LMT", 2*3600+30*60+17)
+	m := &cardbot.Message{Kind: cardbot.KindNotice, Text: "hello", NextAt: testTime.In(lmt)}
+	mustUpdate(t, db, func(tx cardbot.Tx) error { return tx.EnqueueMessage(m) })
+	mustUpdate(t, db, func(tx cardbot.Tx) error {
+		stored, err := tx.Message(m.ID)
+		if err != nil {
+			return err
+		}
+		stored.Status = cardbot.MessageSent
+		return tx.PutMessage(stored)
+	})
+	mustView(t, db, func(tx cardbot.Tx) error {
+		due, err := tx.DueMessageIDs(testTime.Add(24*time.Hour), 0)
+		if len(due) != 0 {
+			t.Fatalf("a sent row is still due: %v", due)
+		}
+		return err
+	})
+}
+
 func TestMarksAndPruning(t *testing.T) {
 	db := openTestDB(t)
 	mustUpdate(t, db, func(tx cardbot.Tx) error {

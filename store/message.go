@@ -94,6 +94,7 @@ func (t *tx) storedDue(id uint64) (*cardbot.Message, error) {
 }
 
 func (t *tx) saveMessage(m *cardbot.Message) error {
+	m.NextAt = m.NextAt.UTC() // as ratings' due times: the stored record and its index entry agree
 	if m.Status == cardbot.MessagePending {
 		if err := t.bucket(idxMessagesDue).Put(dueKey(m), nil); err != nil {
 			return err
