@@ -278,6 +278,10 @@ func (c *bandCode) encode(dst, band []byte, d drawn, texts [2]string) ([]byte, u
 		i, t = end, next
 	}
 	sum := uint32(1)
+	var recent [8]struct {
+		from, to int
+		sum      uint32
+	}
 	for _, s := range c.sums {
 		switch {
 		case s.clean:
@@ -289,7 +293,15 @@ func (c *bandCode) encode(dst, band []byte, d drawn, texts [2]string) ([]byte, u
 			codes[s.line].sums[s.from] = own
 			sum = adler32Combine(sum, own, s.to-s.from)
 		default:
-			sum = adler32Sum(sum, band[s.from:s.to])
+			// A stretch with the same pixels as the one above it (a QR module's later rows) has the
+			// same sum of its own; the last few stretches' sums are kept to find it.
+			slot := &recent[(s.from%rowBytes)%len(recent)]
+			if slot.to-slot.from != s.to-s.from || slot.from != s.from-rowBytes ||
+				!bytes.Equal(band[s.from:s.to], band[slot.from:slot.to]) {
+				slot.sum = adler32Sum(1, band[s.from:s.to])
+			}
+			slot.from, slot.to = s.from, s.to
+			sum = adler32Combine(sum, slot.sum, s.to-s.from)
 		}
 	}
 	c.keepLineCodes(texts, codes, record)
