@@ -79,17 +79,21 @@ func (e *Engine) bonusCard(tx cardbot.Tx, clientID uint64, now time.Time) (*card
 
 // gift accrues amount bonus points to the client's bonus card, expiring after expireDays (0: as the
 // programme's points do), and fills d.Bonus and d.Expires for the message that tells it. A client
-// without a bonus card gets no points (logged), and the message says nothing about them.
+// whose cards all keep something else (stamps, a discount) is given a card of the business's bonus
+// programme to hold the points: the owner promised points, and the message shows that card. Only
+// when no programme keeps points (check-config refuses that while a gift is on) are none given.
 func (e *Engine) gift(tx cardbot.Tx, client *cardbot.Client, amount cardbot.Amount, expireDays int, reason string, now time.Time, d *textData) error {
 	if amount <= 0 {
 		return nil
 	}
 	card, err := e.bonusCard(tx, client.ID, now)
-	if err != nil || card == nil {
-		if card == nil && err == nil {
-			e.log.Info("no bonus card for a gift", "client", client.ID, "reason", reason)
-		}
+	if err != nil {
 		return err
+	}
+	if card == nil {
+		if card, err = e.issueBonusCard(tx, client.ID, reason); err != nil || card == nil {
+			return err
+		}
 	}
 	res, err := e.wallet.Gift(tx, card.ID, cardbot.OperationRequest{Amount: amount, Reason: reason, Actor: actorAutomation}, expireDays)
 	if refused(err) {
@@ -107,6 +111,32 @@ func (e *Engine) gift(tx cardbot.Tx, client *cardbot.Client, amount cardbot.Amou
 		return err
 	}
 	return nil
+}
+
+// issueBonusCard issues the client a card of the bonus programme to hold a gift: the default
+// programme when it keeps points, else the first such programme still issuing. Nil when there is none.
+func (e *Engine) issueBonusCard(tx cardbot.Tx, clientID uint64, reason string) (*cardbot.Card, error) {
+	var program string
+	for _, p := range e.wallet.Programs() {
+		if p.Type == cardbot.Bonus && !p.Archived && (program == "" || p.ID == e.settings().DefaultProgram) {
+			program = p.ID
+		}
+	}
+	if program == "" {
+		e.log.Info("no bonus programme for a gift", "client", clientID, "reason", reason)
+		return nil, nil
+	}
+	got, err := e.wallet.Issue(tx, clientID, program, actorAutomation)
+	if refused(err) {
+		e.log.Warn("no bonus card for a gift", "client", clientID, "reason", reason, "err", err)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The customer is told of the new card (its number, its opening balance) before the gift's own
+	// message; its automation (welcome, referral on sign-up) is not run: they are not new to us.
+	return got.Card, e.OperationNotice(tx, got.Card, got.Opening)
 }
 
 // lotOf is the card's lot started by an entry, or nil.

@@ -219,6 +219,55 @@ func TestBirthdayGreetingOnceAtTheHourWithABonusThatExpires(t *testing.T) {
 	}
 }
 
+// TestBirthdayPointsForAStampCardHolderGoOnANewBonusCard: a café gives stamp cards by default and
+// points on birthdays. A customer who holds only a stamp card gets a bonus card with the points,
+// and the greeting names it.
+func TestBirthdayPointsForAStampCardHolderGoOnANewBonusCard(t *testing.T) {
+	e := newEnv(t, func(cfg *cardbot.Config) {
+		cfg.Settings.DefaultProgram = "coffee"
+		cfg.Birthdays = cardbot.BirthdayConfig{Enabled: true, At: "10:00", Bonus: 30000}
+	})
+	s := e.scheduler()
+	customer, stamps := e.welcomed("1")
+	if stamps.Type != cardbot.Stamp {
+		t.Fatalf("welcomed with a %s card", stamps.Type)
+	}
+	e.update(func(tx cardbot.Tx) error {
+		c, err := tx.Client(customer.ID)
+		if err != nil {
+			return err
+		}
+		c.Birthday = &cardbot.Date{Year: 1990, Month: time.June, Day: 11}
+		return tx.PutClient(c)
+	})
+	e.outbox()
+	e.clock.Set(time.Date(2026, 6, 11, 7, 0, 0, 0, time.UTC)) // 10:00 in Moscow
+	msgs := e.run(s, "birthdays")
+	if len(msgs) != 2 || msgs[0].Event != "card_issued" || msgs[1].Event != "birthday_greeting" {
+		t.Fatalf("messages %v, want the new card's notice, then the greeting", events(msgs))
+	}
+	issued, greeting := msgs[0], msgs[1]
+	cards := e.cards(customer.ID)
+	if len(cards) != 2 {
+		t.Fatalf("%d cards after the gift, want the stamp card and a bonus card", len(cards))
+	}
+	var bonus *cardbot.Card
+	for _, c := range cards {
+		if c.Type == cardbot.Bonus {
+			bonus = c
+		}
+	}
+	if bonus == nil || bonus.Balance != 10000+30000 { // the programme's welcome bonus and the gift
+		t.Fatalf("bonus card %+v", bonus)
+	}
+	mustContain(t, issued.Text, bonus.Number, "100 баллов")
+	mustContain(t, greeting.Text, "с днём рождения", "300 баллов")
+	e.clock.Advance(time.Hour)
+	if msgs := e.run(s, "birthdays"); len(msgs) != 0 || len(e.cards(customer.ID)) != 2 {
+		t.Fatalf("a second greeting or card: %v", events(msgs))
+	}
+}
+
 func TestReferralRewardsBothOnceOnTheFriendsFirstPurchase(t *testing.T) {
 	e := newEnv(t, func(cfg *cardbot.Config) {
 		cfg.Referral = cardbot.ReferralConfig{Enabled: true, Reward: cardbot.RewardBoth, On: cardbot.RewardOnFirstPurchase,
