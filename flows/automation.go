@@ -135,8 +135,14 @@ func (e *Engine) issueBonusCard(tx cardbot.Tx, clientID uint64, reason string) (
 		return nil, err
 	}
 	// The customer is told of the new card (its number, its opening balance) before the gift's own
-	// message; its automation (welcome, referral on sign-up) is not run: they are not new to us.
-	return got.Card, e.OperationNotice(tx, got.Card, got.Opening)
+	// message. Its automation (welcome, the referral reward on sign-up) is not run: the customer is
+	// not new, and a referral reward that issued the card would be given again from inside itself.
+	if got.Opening != nil {
+		if _, _, err := e.tellOperation(tx, got.Card, got.Opening); err != nil {
+			return nil, err
+		}
+	}
+	return got.Card, nil
 }
 
 // lotOf is the card's lot started by an entry, or nil.

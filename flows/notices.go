@@ -24,9 +24,19 @@ func (e *Engine) OperationNotice(tx cardbot.Tx, card *cardbot.Card, op *cardbot.
 	return err
 }
 
-// notice writes the notice row and returns the card and entry as its text showed them, so that a
-// caller answering about the same operation need not describe them again.
+// notice writes the notice row, runs the automation the operation starts, and returns the card and
+// entry as its text showed them, so that a caller answering about the same operation need not
+// describe them again.
 func (e *Engine) notice(tx cardbot.Tx, card *cardbot.Card, op *cardbot.Operation) (cardData, opData, error) {
+	cd, od, err := e.tellOperation(tx, card, op)
+	if err != nil {
+		return cd, od, err
+	}
+	return cd, od, e.afterOperation(tx, card, op, e.clock.Now())
+}
+
+// tellOperation writes the notice row of an operation alone.
+func (e *Engine) tellOperation(tx cardbot.Tx, card *cardbot.Card, op *cardbot.Operation) (cardData, opData, error) {
 	cd, err := e.texts.cardData(card, e.wallet.Program(card.ProgramID))
 	if err != nil {
 		return cd, opData{}, err
@@ -63,7 +73,7 @@ func (e *Engine) notice(tx cardbot.Tx, card *cardbot.Card, op *cardbot.Operation
 	}); err != nil {
 		return cd, od, err
 	}
-	return cd, od, e.afterOperation(tx, card, op, now)
+	return cd, od, nil
 }
 
 // noticeEvent names the notice by the most notable thing it tells.

@@ -90,12 +90,11 @@ func (s *Site) referralForm(ref *referrer) signup {
 	}
 }
 
-// friendGift is the line about the friend's own reward, when the programme gives one to the
-// friend and the card they would get takes points.
+// friendGift is the line about the friend's own reward, when the programme gives one to the friend
+// and some programme keeps points: the card they would get, or a bonus card the points come on.
 func (s *Site) friendGift(program string) string {
 	rc := s.cfg.Referral
-	prog := s.wallet.Program(program)
-	if !rc.Enabled || rc.FriendBonus <= 0 || rc.Reward == cardbot.RewardReferrer || prog == nil || prog.Type != cardbot.Bonus {
+	if !rc.Enabled || rc.FriendBonus <= 0 || rc.Reward == cardbot.RewardReferrer || !s.keepsPoints(program) {
 		return ""
 	}
 	gift := s.words.quantity(cardbot.UnitPoints, int64(rc.FriendBonus))
@@ -103,6 +102,20 @@ func (s *Site) friendGift(program string) string {
 		return s.words.f("ref_gift_signup", gift)
 	}
 	return s.words.f("ref_gift_purchase", gift)
+}
+
+// keepsPoints reports whether a gift of points has a card to go on: the programme's own, or one of
+// a bonus programme still issuing (flows gives the customer one with the gift).
+func (s *Site) keepsPoints(program string) bool {
+	if p := s.wallet.Program(program); p != nil && p.Type == cardbot.Bonus {
+		return true
+	}
+	for _, p := range s.wallet.Programs() {
+		if p.Type == cardbot.Bonus && !p.Archived {
+			return true
+		}
+	}
+	return false
 }
 
 // referralPage is the page of an invite link, /r/<code>: who invited, the programme, the form and the

@@ -296,16 +296,18 @@ func TestAFriendSigningUpForACardThatOpensAtZeroStillRewardsTheReferrer(t *testi
 	r := newRig(t, referralOn, func(c *cardbot.Config, _ *minisite.Links) { c.Settings.DefaultProgram = "coffee" })
 	maria, mariaCard := r.inviter()
 	p := r.browser().get("/r/maria234")
-	mustContain(t, p.body, "Кофейная карта", "6 штампов")
-	if strings.Contains(p.body, "в подарок от друга") {
-		t.Fatal("a points gift promised with a stamp card")
-	}
+	// The stamp card, and the friend's points: they come on a bonus card of their own.
+	mustContain(t, p.body, "Кофейная карта", "6 штампов", "100 баллов в подарок от друга")
 	if p = r.browser().do("POST", "/r/maria234", form(anna())); p.status != 303 {
 		t.Fatalf("status %d", p.status)
 	}
 	friend := r.clientByPhone("+79161234567")
-	if cards := r.cards(friend.ID); len(cards) != 1 || cards[0].ProgramID != "coffee" || friend.ReferredBy != maria.ID {
+	cards := r.cards(friend.ID)
+	if len(cards) != 2 || cards[0].ProgramID != "coffee" || friend.ReferredBy != maria.ID {
 		t.Fatalf("friend %+v cards %+v", friend, cards)
+	}
+	if bonus := cards[1]; bonus.ProgramID != "bonus" || bonus.Balance != 10000+10000 { // welcome and gift
+		t.Fatalf("the friend's bonus card %+v", bonus)
 	}
 	if got := r.card(mariaCard.ID).Balance; got != 30000 {
 		t.Fatalf("Мария's balance %d, want 300", got)
