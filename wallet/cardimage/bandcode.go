@@ -38,7 +38,8 @@ type bandSpan struct {
 const rowBytes = Width + 1
 
 // newBandCode prepares the code of a band whose raw rows (a filter byte and Width pixels each) are
-// the template's and begin at row top; a card draws only inside dirty.
+// the template's and begin at row top; a card draws only in the QR block qr (empty without a code)
+// and in the text boxes.
 func newBandCode(raw []byte, top int, qr image.Rectangle, boxes [2]image.Rectangle) *bandCode {
 	const stride, width = rowBytes, Width
 	c := &bandCode{top: top, matcher: newRowMatcher(stride), above: distanceCode(stride), boxes: boxes,
