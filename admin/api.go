@@ -6,7 +6,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"cardbot"
@@ -85,20 +87,60 @@ func NewApp(log *slog.Logger, proxies cardbot.TrustedProxies) *fiber.App {
 func (a *API) Mount(app *fiber.App) {
 	app.Get("/healthz", a.health)
 	v1 := app.Group("/api/v1", limitBody(maxBody), a.requireAPIKey)
-	v1.Get("/programs", a.listPrograms)
-	v1.Post("/clients", a.createClient)
-	v1.Get("/clients", a.listClients)
-	v1.Get("/clients/:id", a.getClient)
-	v1.Patch("/clients/:id", a.updateClient)
-	v1.Post("/clients/:id/cards", a.issueCard)
-	v1.Get("/cards/:number", a.getCard)
-	v1.Post("/cards/:number/block", a.blockCard)
-	v1.Post("/cards/:number/unblock", a.unblockCard)
-	v1.Post("/cards/:number/operations", a.postOperation)
-	v1.Get("/cards/:number/operations", a.listOperations)
+	routes := []apiRoute{
+		{fiber.MethodGet, "/programs", a.listPrograms},
+		{fiber.MethodPost, "/clients", a.createClient},
+		{fiber.MethodGet, "/clients", a.listClients},
+		{fiber.MethodGet, "/clients/:id", a.getClient},
+		{fiber.MethodPatch, "/clients/:id", a.updateClient},
+		{fiber.MethodPost, "/clients/:id/cards", a.issueCard},
+		{fiber.MethodGet, "/cards/:number", a.getCard},
+		{fiber.MethodPost, "/cards/:number/block", a.blockCard},
+		{fiber.MethodPost, "/cards/:number/unblock", a.unblockCard},
+		{fiber.MethodPost, "/cards/:number/operations", a.postOperation},
+		{fiber.MethodGet, "/cards/:number/operations", a.listOperations},
+	}
+	for _, r := range routes {
+		v1.Add(r.method, r.path, r.handler)
+	}
 	v1.Use(func(c *fiber.Ctx) error {
+		if allowed := allowedMethods(routes, strings.TrimPrefix(c.Path(), "/api/v1")); len(allowed) > 0 {
+			c.Set(fiber.HeaderAllow, strings.Join(allowed, ", "))
+			return fiber.NewError(fiber.StatusMethodNotAllowed,
+				fmt.Sprintf("%s %s is not an API call: this address takes %s", c.Method(), c.Path(), strings.Join(allowed, ", ")))
+		}
 		return cardbot.Errorf(cardbot.NotFound, "no such API endpoint: %s %s", c.Method(), c.Path())
 	})
+}
+
+// apiRoute is one call of the REST API.
+type apiRoute struct {
+	method, path string
+	handler      fiber.Handler
+}
+
+// allowedMethods lists the methods the API answers at path (":name" segments match any one
+// segment), so that a wrong method is told apart from a wrong address: 405 with Allow, not 404.
+func allowedMethods(routes []apiRoute, path string) []string {
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	var allowed []string
+	for _, r := range routes {
+		pattern := strings.Split(strings.Trim(r.path, "/"), "/")
+		if len(pattern) != len(parts) || slices.Contains(allowed, r.method) {
+			continue
+		}
+		match := true
+		for i, p := range pattern {
+			if parts[i] == "" || (!strings.HasPrefix(p, ":") && p != parts[i]) {
+				match = false
+				break
+			}
+		}
+		if match {
+			allowed = append(allowed, r.method)
+		}
+	}
+	return allowed
 }
 
 // limitBody refuses a request whose body is longer than n bytes with a 413.

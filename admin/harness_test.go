@@ -83,6 +83,7 @@ func newServer(t testing.TB) *server {
 // reply is an API answer: its status and its JSON body, decoded loosely for assertions.
 type reply struct {
 	Status int
+	Header http.Header
 	Body   map[string]any
 	Raw    []byte
 }
@@ -125,7 +126,7 @@ func (s *server) call(method, path string, body any, headers ...string) reply {
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	r := reply{Status: resp.StatusCode, Raw: raw}
+	r := reply{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
 	json.Unmarshal(raw, &r.Body)
 	return r
 }

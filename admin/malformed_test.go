@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"bytes"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -92,7 +93,8 @@ func TestMalformedRequestsAreRefusedAndChangeNothing(t *testing.T) {
 		{"operation on no card", "POST", "/api/v1/cards/123/operations", `{"type":"accrue","amount":1}`, nil, 404},
 		{"history cursor of letters", "GET", ops + "?before=x", "", nil, 400},
 		{"unknown endpoint", "GET", "/api/v1/nothing", "", nil, 404},
-		{"unknown method", "DELETE", clientPath, "", nil, 404},
+		{"unknown method", "DELETE", clientPath, "", nil, 405},
+		{"a method no address takes", "PUT", ops, `{"type":"accrue","amount":1}`, nil, 405},
 	}
 	if len(cases) < 50 {
 		t.Fatalf("only %d kinds of bad request", len(cases))
@@ -115,5 +117,18 @@ func TestMalformedRequestsAreRefusedAndChangeNothing(t *testing.T) {
 	}
 	if !bytes.Equal(before, s.snapshot()) {
 		t.Fatal("a refused request changed the database")
+	}
+}
+
+// TestAWrongMethodIsToldFromAWrongAddress: DELETE on a client is 405 with the methods the address
+// takes; an address the API does not have is 404.
+func TestAWrongMethodIsToldFromAWrongAddress(t *testing.T) {
+	s := newServer(t)
+	r := s.call("DELETE", "/api/v1/clients/1", nil)
+	if r.Status != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET, PATCH" || r.Body["error"] == nil {
+		t.Fatalf("DELETE a client: %d, Allow %q: %s", r.Status, r.Header.Get("Allow"), r.Raw)
+	}
+	if r := s.call("DELETE", "/api/v1/clients/1/cardz", nil); r.Status != http.StatusNotFound {
+		t.Fatalf("an unknown address: %d: %s", r.Status, r.Raw)
 	}
 }
