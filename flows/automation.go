@@ -113,15 +113,9 @@ func (e *Engine) gift(tx cardbot.Tx, client *cardbot.Client, amount cardbot.Amou
 	return nil
 }
 
-// issueBonusCard issues the client a card of the bonus programme to hold a gift: the default
-// programme when it keeps points, else the first such programme still issuing. Nil when there is none.
+// issueBonusCard issues the client a card of giftProgram to hold a gift. Nil when there is none.
 func (e *Engine) issueBonusCard(tx cardbot.Tx, clientID uint64, reason string) (*cardbot.Card, error) {
-	var program string
-	for _, p := range e.wallet.Programs() {
-		if p.Type == cardbot.Bonus && !p.Archived && (program == "" || p.ID == e.settings().DefaultProgram) {
-			program = p.ID
-		}
-	}
+	program := e.giftProgram()
 	if program == "" {
 		e.log.Info("no bonus programme for a gift", "client", clientID, "reason", reason)
 		return nil, nil
@@ -143,6 +137,26 @@ func (e *Engine) issueBonusCard(tx cardbot.Tx, clientID uint64, reason string) (
 		}
 	}
 	return got.Card, nil
+}
+
+// giftProgram is the programme whose card holds a gift for a client without a bonus card: the
+// default programme when it keeps points and still issues, else the first bonus programme that
+// still issues; "" when there is none.
+func (e *Engine) giftProgram() string {
+	def := e.settings().DefaultProgram
+	first := ""
+	for _, p := range e.wallet.Programs() {
+		if p.Type != cardbot.Bonus || p.Archived {
+			continue
+		}
+		if p.ID == def {
+			return p.ID
+		}
+		if first == "" {
+			first = p.ID
+		}
+	}
+	return first
 }
 
 // lotOf is the card's lot started by an entry, or nil.
