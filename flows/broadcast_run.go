@@ -113,7 +113,7 @@ func (b *Broadcasts) snapshot(ctx context.Context, id uint64) error {
 
 // RunDue does whatever broadcasts are due now: starts scheduled ones whose time has come, redoes a
 // snapshot a crash cut short, reads back outcomes and enqueues the next rows of running ones, and
-// marks the rest of cancelled ones. The scheduler calls it; Run calls it in a loop.
+// marks the rest of cancelled ones. Run calls it in a loop; a test calls it to take one step.
 func (b *Broadcasts) RunDue(ctx context.Context) error {
 	_, err := b.runDue(ctx)
 	return err
