@@ -175,13 +175,13 @@ func (e *Engine) day(t time.Time) string {
 	return e.texts.date(cardbot.Date{Month: l.Month(), Day: l.Day()})
 }
 
-// capped reports whether what key names happened less than days days before now.
-func capped(tx cardbot.Tx, key string, days int, now time.Time) (bool, error) {
+// capped reports whether what key names happened less than every days before now.
+func capped(tx cardbot.Tx, key string, every int, now time.Time) (bool, error) {
 	last, err := tx.Mark(key)
 	if err != nil || last.IsZero() {
 		return false, err
 	}
-	return now.Sub(last) < time.Duration(days)*24*time.Hour, nil
+	return now.Sub(last) < days(every), nil
 }
 
 // markKey names a mark: a kind and the ids or dates it is about.
