@@ -51,9 +51,10 @@ func (e *Engine) clientData(c *cardbot.Client) *textData {
 	return &textData{Business: e.cfg.Business.Name, Name: c.Name, Buttons: hasButtons(e.firstChannel(c))}
 }
 
-// firstChannel is the first messenger of the cascade the client has an account on, "" when none.
+// firstChannel is the first messenger of the cascade in force (the owner may reorder it while the
+// service runs) the client has an account on, "" when none.
 func (e *Engine) firstChannel(c *cardbot.Client) string {
-	for _, ch := range e.cfg.Settings.Cascade {
+	for _, ch := range e.settings().Cascade {
 		for _, a := range c.Channels {
 			if a.Channel == ch {
 				return ch
