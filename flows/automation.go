@@ -51,9 +51,10 @@ func (e *Engine) clientData(c *cardbot.Client) *textData {
 	return &textData{Business: e.cfg.Business.Name, Name: c.Name, Buttons: hasButtons(e.firstChannel(c))}
 }
 
-// firstChannel is the first messenger of the cascade the client has an account on, "" when none.
+// firstChannel is the first messenger of the cascade in force (the owner may reorder it while the
+// service runs) the client has an account on, "" when none.
 func (e *Engine) firstChannel(c *cardbot.Client) string {
-	for _, ch := range e.cfg.Settings.Cascade {
+	for _, ch := range e.settings().Cascade {
 		for _, a := range c.Channels {
 			if a.Channel == ch {
 				return ch
@@ -113,15 +114,9 @@ func (e *Engine) gift(tx cardbot.Tx, client *cardbot.Client, amount cardbot.Amou
 	return nil
 }
 
-// issueBonusCard issues the client a card of the bonus programme to hold a gift: the default
-// programme when it keeps points, else the first such programme still issuing. Nil when there is none.
+// issueBonusCard issues the client a card of giftProgram to hold a gift. Nil when there is none.
 func (e *Engine) issueBonusCard(tx cardbot.Tx, clientID uint64, reason string) (*cardbot.Card, error) {
-	var program string
-	for _, p := range e.wallet.Programs() {
-		if p.Type == cardbot.Bonus && !p.Archived && (program == "" || p.ID == e.settings().DefaultProgram) {
-			program = p.ID
-		}
-	}
+	program := e.giftProgram()
 	if program == "" {
 		e.log.Info("no bonus programme for a gift", "client", clientID, "reason", reason)
 		return nil, nil
@@ -145,6 +140,26 @@ func (e *Engine) issueBonusCard(tx cardbot.Tx, clientID uint64, reason string) (
 	return got.Card, nil
 }
 
+// giftProgram is the programme whose card holds a gift for a client without a bonus card: the
+// default programme when it keeps points and still issues, else the first bonus programme that
+// still issues; "" when there is none.
+func (e *Engine) giftProgram() string {
+	def := e.settings().DefaultProgram
+	first := ""
+	for _, p := range e.wallet.Programs() {
+		if p.Type != cardbot.Bonus || p.Archived {
+			continue
+		}
+		if p.ID == def {
+			return p.ID
+		}
+		if first == "" {
+			first = p.ID
+		}
+	}
+	return first
+}
+
 // lotOf is the card's lot started by an entry, or nil.
 func lotOf(card *cardbot.Card, opID uint64) *cardbot.Lot {
 	for i := range card.Lots {
@@ -161,13 +176,13 @@ func (e *Engine) day(t time.Time) string {
 	return e.texts.date(cardbot.Date{Month: l.Month(), Day: l.Day()})
 }
 
-// capped reports whether what key names happened less than days days before now.
-func capped(tx cardbot.Tx, key string, days int, now time.Time) (bool, error) {
+// capped reports whether what key names happened less than every days before now.
+func capped(tx cardbot.Tx, key string, every int, now time.Time) (bool, error) {
 	last, err := tx.Mark(key)
 	if err != nil || last.IsZero() {
 		return false, err
 	}
-	return now.Sub(last) < time.Duration(days)*24*time.Hour, nil
+	return now.Sub(last) < days(every), nil
 }
 
 // markKey names a mark: a kind and the ids or dates it is about.

@@ -297,10 +297,12 @@ func TestReferralRewardsBothOnceOnTheFriendsFirstPurchase(t *testing.T) {
 	if b := e.cards(referrer.ID)[0].Balance; b != refCard.Balance+20000 {
 		t.Fatalf("referrer balance %d", b)
 	}
-	friends, err := e.eng.Friends(context.Background(), referrer.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	var friends []*cardbot.Client
+	e.view(func(tx cardbot.Tx) error {
+		var err error
+		friends, err = tx.ReferredClients(referrer.ID)
+		return err
+	})
 	if len(friends) != 1 || friends[0].ID != friend.ID {
 		t.Fatalf("friends %+v", friends)
 	}

@@ -1,9 +1,11 @@
 package flows
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -87,6 +89,10 @@ type Broadcasts struct {
 	mu     sync.RWMutex
 	gates  map[uint64]cardbot.BroadcastStatus // paused and cancelled broadcasts, for Gate
 	images map[uint64][]byte                  // uploaded pictures being sent
+	// watch holds the broadcasts runDue looks at, so a tick reads those and not the whole history:
+	// every one not yet known to be finished or a draft. Each change marks its broadcast (the value
+	// counts the marks), and runDue drops one only when no mark came while it looked.
+	watch map[uint64]uint64
 }
 
 var (
@@ -124,6 +130,7 @@ func NewBroadcasts(ctx context.Context, d BroadcastDeps) (*Broadcasts, error) {
 	b := &Broadcasts{
 		store: d.Store, clock: d.Clock, cfg: d.Config, log: d.Log, wake: d.Wake, opt: d,
 		kick: make(chan struct{}, 1), gates: map[uint64]cardbot.BroadcastStatus{}, images: map[uint64][]byte{},
+		watch: map[uint64]uint64{},
 	}
 	list, err := b.List(ctx)
 	if err != nil {
@@ -131,6 +138,7 @@ func NewBroadcasts(ctx context.Context, d BroadcastDeps) (*Broadcasts, error) {
 	}
 	for _, bc := range list {
 		b.setGate(bc.ID, bc.Status)
+		b.mark(bc.ID)
 	}
 	return b, nil
 }
@@ -153,6 +161,7 @@ func (b *Broadcasts) Create(ctx context.Context, spec cardbot.BroadcastSpec) (*c
 	if err != nil {
 		return nil, err
 	}
+	b.mark(bc.ID)
 	b.poke()
 	return bc, nil
 }
@@ -356,7 +365,41 @@ func (b *Broadcasts) change(ctx context.Context, id uint64, fn func(cardbot.Tx, 
 		out = bc
 		return tx.PutBroadcast(bc)
 	})
+	if err == nil {
+		b.mark(id)
+	}
 	return out, err
+}
+
+// mark puts a broadcast that just changed (or was loaded at start) in the watch, after its commit.
+func (b *Broadcasts) mark(id uint64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.watch[id]++
+}
+
+// watched lists the watched broadcasts oldest first, each with its mark count.
+func (b *Broadcasts) watched() []watchedBroadcast {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	out := make([]watchedBroadcast, 0, len(b.watch))
+	for id, marks := range b.watch {
+		out = append(out, watchedBroadcast{id, marks})
+	}
+	slices.SortFunc(out, func(x, y watchedBroadcast) int { return cmp.Compare(x.id, y.id) })
+	return out
+}
+
+type watchedBroadcast struct{ id, marks uint64 }
+
+// unwatch drops a broadcast runDue found with nothing left to do, unless it changed since w was
+// listed (its new state was not what runDue read).
+func (b *Broadcasts) unwatch(w watchedBroadcast) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.watch[w.id] == w.marks {
+		delete(b.watch, w.id)
+	}
 }
 
 // Gate holds the rows of a paused broadcast and skips those of a cancelled one.

@@ -113,22 +113,31 @@ func (b *Broadcasts) snapshot(ctx context.Context, id uint64) error {
 
 // RunDue does whatever broadcasts are due now: starts scheduled ones whose time has come, redoes a
 // snapshot a crash cut short, reads back outcomes and enqueues the next rows of running ones, and
-// marks the rest of cancelled ones. The scheduler calls it; Run calls it in a loop.
+// marks the rest of cancelled ones. Run calls it in a loop; a test calls it to take one step.
 func (b *Broadcasts) RunDue(ctx context.Context) error {
 	_, err := b.runDue(ctx)
 	return err
 }
 
-// runDue returns how much it did (recipients moved), so Run can come back sooner while busy.
+// runDue returns how much it did (recipients moved), so Run can come back sooner while busy. It
+// reads only the watched broadcasts, and stops watching those with nothing left to do.
 func (b *Broadcasts) runDue(ctx context.Context) (int, error) {
-	list, err := b.List(ctx)
-	if err != nil {
-		return 0, err
-	}
 	now := b.clock.Now()
 	work := 0
 	var errs []error
-	for _, bc := range slices.Backward(list) { // oldest first
+	for _, w := range b.watched() { // oldest first
+		bc, err := b.Get(ctx, w.id)
+		if cardbot.CodeOf(err) == cardbot.NotFound {
+			b.unwatch(w)
+			continue
+		} else if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if bc.Status != cardbot.BroadcastScheduled && !active(bc) {
+			b.unwatch(w) // a draft, or finished
+			continue
+		}
 		if bc.Status == cardbot.BroadcastScheduled && !bc.ScheduledAt.After(now) {
 			started, err := b.Start(ctx, bc.ID)
 			if err != nil {

@@ -198,6 +198,37 @@ func TestScheduledBroadcastStartsWhenDue(t *testing.T) {
 	}
 }
 
+// A draft is not looked at while it stays one; once the owner schedules it, it starts when due all
+// the same.
+func TestADraftScheduledLaterStartsWhenDue(t *testing.T) {
+	clock := cardbot.NewManualClock(bcNow)
+	e := openBroadcasts(t, t.TempDir()+"/cardbot.db", clock, flows.BroadcastDeps{})
+	e.addClients(3, nil, nil)
+	ctx := context.Background()
+	b, err := e.bc.Create(ctx, sale("We open at 8"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.bc.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.get(b.ID); got.Status != cardbot.BroadcastDraft {
+		t.Fatalf("a draft became %s", got.Status)
+	}
+	spec := b.BroadcastSpec
+	spec.ScheduledAt = bcNow.Add(time.Hour)
+	if _, err := e.bc.Edit(ctx, b.ID, spec); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Hour)
+	if err := e.bc.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.get(b.ID); got.Status != cardbot.BroadcastRunning || got.Progress.Enqueued != 3 {
+		t.Fatalf("when due: %s %+v, want running with 3 enqueued", got.Status, got.Progress)
+	}
+}
+
 func TestBroadcastSegments(t *testing.T) {
 	e := openBroadcasts(t, t.TempDir()+"/cardbot.db", cardbot.NewManualClock(bcNow), flows.BroadcastDeps{})
 	ctx := context.Background()

@@ -134,16 +134,10 @@ func (t *turn) newClient(phone string) (*cardbot.Client, error) {
 	if err := t.applySource(c); err != nil {
 		return nil, err
 	}
-	if err := t.assignReferralCode(c); err != nil {
+	if err := wallet.AssignReferralCode(t.tx, c); err != nil {
 		return nil, err
 	}
 	return c, t.tx.CreateClient(c)
-}
-
-// assignReferralCode gives the client an unused referral code (clients made through the API have
-// none until they first ask for an invite link); the caller saves the client.
-func (t *turn) assignReferralCode(c *cardbot.Client) error {
-	return wallet.AssignReferralCode(t.tx, c)
 }
 
 // applySource records how a new client came, from the deep-link payload: ref_<code> (invited by the

@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"cardbot"
+	"cardbot/wallet"
 )
 
 // Customer commands. The same names are the slash commands, the Data of inline buttons and the
@@ -272,8 +273,8 @@ func (t *turn) recentOperations() ([]cardEntry, error) {
 
 // invite sends the client's referral links (see inviteLinks) and code.
 func (t *turn) invite() error {
-	if t.client.ReferralCode == "" {
-		if err := t.assignReferralCode(t.client); err != nil {
+	if t.client.ReferralCode == "" { // a client made through the API has none until now; the turn saves it
+		if err := wallet.AssignReferralCode(t.tx, t.client); err != nil {
 			return err
 		}
 	}

@@ -35,7 +35,8 @@ func (e *Engine) notice(tx cardbot.Tx, card *cardbot.Card, op *cardbot.Operation
 	return cd, od, e.afterOperation(tx, card, op, e.clock.Now())
 }
 
-// tellOperation writes the notice row of an operation alone.
+// tellOperation writes an operation's notice row without running the automation the operation
+// starts (notice runs both), and returns the card and entry as its text showed them.
 func (e *Engine) tellOperation(tx cardbot.Tx, card *cardbot.Card, op *cardbot.Operation) (cardData, opData, error) {
 	cd, err := e.texts.cardData(card, e.wallet.Program(card.ProgramID))
 	if err != nil {
@@ -67,13 +68,10 @@ func (e *Engine) tellOperation(tx cardbot.Tx, card *cardbot.Card, op *cardbot.Op
 	if err != nil {
 		return cd, od, err
 	}
-	if err := tx.EnqueueMessage(&cardbot.Message{
+	return cd, od, tx.EnqueueMessage(&cardbot.Message{
 		ClientID: card.ClientID, Kind: cardbot.KindNotice, Text: text, Event: event,
 		NextAt: now, CreatedAt: now,
-	}); err != nil {
-		return cd, od, err
-	}
-	return cd, od, nil
+	})
 }
 
 // noticeEvent names the notice by the most notable thing it tells.

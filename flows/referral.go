@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"context"
 	"time"
 
 	"cardbot"
@@ -95,15 +94,4 @@ func selfReferral(referrer, friend *cardbot.Client) string {
 		}
 	}
 	return ""
-}
-
-// Friends lists the clients a client brought by invitation, for the admin page's client view.
-func (e *Engine) Friends(ctx context.Context, clientID uint64) ([]*cardbot.Client, error) {
-	var out []*cardbot.Client
-	err := e.store.View(ctx, func(tx cardbot.Tx) error {
-		var err error
-		out, err = tx.ReferredClients(clientID)
-		return err
-	})
-	return out, err
 }

@@ -201,6 +201,35 @@ func TestWhatsAppCustomerRatesWithADigit(t *testing.T) {
 	}
 }
 
+// The owner puts WhatsApp first in the admin page while the service runs: a customer on both
+// messengers is asked as WhatsApp shows it, to send a digit, without buttons.
+func TestRatingPromptFollowsTheCascadeTheOwnerSet(t *testing.T) {
+	e := newEnv(t, withRatings)
+	s := e.scheduler()
+	customer, card := e.welcomed("1")
+	e.update(func(tx cardbot.Tx) error {
+		c, err := tx.Client(customer.ID)
+		if err != nil {
+			return err
+		}
+		c.Channels = append(c.Channels, cardbot.Address{Channel: "whatsapp", ID: "+79161234567"})
+		return tx.PutClient(c)
+	})
+	settings := e.cfg.Settings
+	settings.Cascade = []string{"whatsapp", "telegram", "sms", "email"}
+	if err := e.eng.SetSettings(settings); err != nil {
+		t.Fatal(err)
+	}
+	e.apiOperation(card.Number, cardbot.OperationRequest{Type: cardbot.OpPurchase, Purchase: 50000})
+	e.outbox()
+	e.clock.Advance(2 * time.Hour)
+	prompt := one(t, e.run(s, "ratings"))
+	if len(prompt.Buttons) != 0 {
+		t.Fatalf("buttons for a customer reached on WhatsApp first: %+v", prompt.Buttons)
+	}
+	mustContain(t, prompt.Text, "от 1 до 5 — отправьте цифру")
+}
+
 func TestAnOldQuestionNoLongerTakesMenuDigits(t *testing.T) {
 	e := newEnv(t, withRatings)
 	s := e.scheduler()
