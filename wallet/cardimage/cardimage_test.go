@@ -105,7 +105,7 @@ func TestPNGPartsRoundTrip(t *testing.T) {
 		}
 	}
 	parts := newPNGParts(w, h, pal, raw[:top*(w+1)], raw[bot*(w+1):])
-	b := parts.encode(raw[top*(w+1):bot*(w+1)], nil, drawn{}, [2]string{})
+	b := parts.encode(raw[top*(w+1):bot*(w+1)], nil)
 	back, ok := decodePNG(t, b).(*image.Paletted)
 	if !ok || back.Rect != image.Rect(0, 0, w, h) {
 		t.Fatalf("decoded as %T", back)
