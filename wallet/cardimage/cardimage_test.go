@@ -329,14 +329,6 @@ func TestCleanHandlesMissingGlyphs(t *testing.T) {
 	}
 }
 
-func TestGroupNumber(t *testing.T) {
-	for in, want := range map[string]string{"": "", "123": "123", "12345678": "1234 5678", "1234 5678 9": "1234 5678 9"} {
-		if got := groupNumber(in); got != want {
-			t.Errorf("groupNumber(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestRenderRefusesQRTooLong(t *testing.T) {
 	_, err := Render(Face{QR: strings.Repeat("ж", 1500)})
 	if cardbot.CodeOf(err) != cardbot.Invalid {
