@@ -1,6 +1,9 @@
 package cardbot
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // CardStatus says whether a card accepts operations.
 type CardStatus string
@@ -41,4 +44,18 @@ type Lot struct {
 // Expired reports whether the card is past its validity at t.
 func (c *Card) Expired(t time.Time) bool {
 	return !c.ExpiresAt.IsZero() && !t.Before(c.ExpiresAt)
+}
+
+// GroupNumber writes a card number in groups of four, as on bank cards, the picture and the card
+// page: "1234 5678 90". Spaces already in it are dropped first.
+func GroupNumber(number string) string {
+	digits := []rune(strings.ReplaceAll(number, " ", ""))
+	var b strings.Builder
+	for i, c := range digits {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

@@ -96,7 +96,7 @@ func (t *turn) staffCardID(sc StaffCommand) (uint64, error) {
 		}
 		return op.CardID, nil
 	}
-	card, err := t.tx.CardByNumber(sc.Card)
+	card, err := t.e.wallet.CardByNumber(t.tx, sc.Card) // a mistyped number is told as such
 	if err != nil {
 		return 0, err
 	}

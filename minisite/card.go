@@ -239,7 +239,7 @@ func (s *Site) cardData(card *cardbot.Card, ops []*cardbot.Operation, undo map[u
 	now := s.clock.Now()
 	d := cardPageData{
 		layoutData: s.layout(w.get("card_title")), Token: card.Token, Picture: s.pictureVersion(card), Program: card.ProgramID,
-		Number: groupDigits(card.Number), Tier: card.Tier,
+		Number: cardbot.GroupNumber(card.Number), Tier: card.Tier,
 		Blocked: card.Status == cardbot.CardBlocked, Expired: card.Expired(now),
 	}
 	unit := card.Type.Unit()
@@ -342,18 +342,6 @@ func (s *Site) cardImage(c *fiber.Ctx, typ, cache string, draw func(*cardbot.Car
 	c.Set(fiber.HeaderCacheControl, cache)
 	c.Set("Referrer-Policy", "no-referrer")
 	return c.Send(img)
-}
-
-// groupDigits writes a card number in groups of four, as on the picture.
-func groupDigits(n string) string {
-	var b strings.Builder
-	for i, r := range n {
-		if i > 0 && i%4 == 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 func abs(v int64) int64 {

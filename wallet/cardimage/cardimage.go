@@ -80,7 +80,8 @@ func Render(f Face) ([]byte, error) {
 		bd.clip = t.lineBoxes[i] // the template encoded everything outside them once
 		bd.drawLine(l)
 	}
-	return t.png.encode(bd.raw, t.code, bd.drawn, [2]string{lines[0].key(), lines[1].key()}), nil
+	texts := [2]string{lines[0].key(), lines[1].key()}
+	return t.png.encode(bd.raw, func(dst []byte) ([]byte, uint32) { return t.code.encode(dst, bd.raw, bd.drawn, texts) }), nil
 }
 
 // bandBuffers keeps the raw rows of card bands (about 360 KB each) for reuse. Every row is as wide in

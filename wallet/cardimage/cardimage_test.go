@@ -105,7 +105,7 @@ func TestPNGPartsRoundTrip(t *testing.T) {
 		}
 	}
 	parts := newPNGParts(w, h, pal, raw[:top*(w+1)], raw[bot*(w+1):])
-	b := parts.encode(raw[top*(w+1):bot*(w+1)], nil, drawn{}, [2]string{})
+	b := parts.encode(raw[top*(w+1):bot*(w+1)], nil)
 	back, ok := decodePNG(t, b).(*image.Paletted)
 	if !ok || back.Rect != image.Rect(0, 0, w, h) {
 		t.Fatalf("decoded as %T", back)
@@ -325,14 +325,6 @@ func TestCleanHandlesMissingGlyphs(t *testing.T) {
 	} {
 		if got := clean(fs.bold, in); got != want {
 			t.Errorf("clean(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestGroupNumber(t *testing.T) {
-	for in, want := range map[string]string{"": "", "123": "123", "12345678": "1234 5678", "1234 5678 9": "1234 5678 9"} {
-		if got := groupNumber(in); got != want {
-			t.Errorf("groupNumber(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

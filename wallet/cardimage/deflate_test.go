@@ -218,8 +218,9 @@ func TestTemplateCodeMatchesPlainCode(t *testing.T) {
 			bd.clip = tp.lineBoxes[i]
 			bd.drawLine(l)
 		}
-		withTemplate := tp.png.encode(bd.raw, tp.code, bd.drawn, [2]string{lines[0].key(), lines[1].key()})
-		plain := tp.png.encode(bd.raw, nil, drawn{}, [2]string{})
+		texts := [2]string{lines[0].key(), lines[1].key()}
+		withTemplate := tp.png.encode(bd.raw, func(dst []byte) ([]byte, uint32) { return tp.code.encode(dst, bd.raw, bd.drawn, texts) })
+		plain := tp.png.encode(bd.raw, nil)
 		a, b := inflateZlib(t, idat(t, withTemplate)), inflateZlib(t, idat(t, plain))
 		if !bytes.Equal(a, b) || !bytes.Equal(a[tp.bandTop*(Width+1):tp.bandBot*(Width+1)], bd.raw) {
 			t.Errorf("%q: the template-coded card differs from the plainly coded one", f.Balance)

@@ -2,7 +2,6 @@ package cardimage
 
 import (
 	"encoding/binary"
-	"hash/adler32"
 	"hash/crc32"
 )
 
@@ -49,22 +48,24 @@ func newPNGParts(width, height int, pal []sample, above, below []byte) *pngParts
 	tail := appendChunk(nil, "IDAT", seg)
 	return &pngParts{
 		width: width, head: head, tail: tail,
-		headSum: adler32.Checksum(above), tailSum: adler32.Checksum(below), tailLen: len(below),
+		headSum: adler32Sum(1, above), tailSum: adler32Sum(1, below), tailLen: len(below),
 	}
 }
 
-// encode returns the whole PNG with band (raw rows) between the cached parts. code, when given, is
-// the band's template-aware encoder, d what the card drew and texts what its lines say; without it
-// every byte is encoded. The
-// band's segment is written straight into the file, its chunk's length and checksum filled in after.
-func (p *pngParts) encode(band []byte, code *bandCode, d drawn, texts [2]string) []byte {
+// segmentCoder appends a band's deflate segment to dst and returns it with the band's Adler-32.
+type segmentCoder func(dst []byte) ([]byte, uint32)
+
+// encode returns the whole PNG with band (raw rows) between the cached parts; code writes the band's
+// segment (a card's, from its template), nil codes every byte plainly. The segment is written
+// straight into the file, its chunk's length and checksum filled in after.
+func (p *pngParts) encode(band []byte, code segmentCoder) []byte {
 	out := make([]byte, 0, len(p.head)+len(p.tail)+len(band)/12+64)
 	out = append(out, p.head...)
 	at := len(out)
 	out = append(out, 0, 0, 0, 0, 'I', 'D', 'A', 'T')
 	var bandSum uint32
 	if code != nil {
-		out, bandSum = code.encode(out, band, d, texts)
+		out, bandSum = code(out)
 	} else {
 		out, bandSum = deflateRows(out, band, p.width+1), adler32Sum(1, band)
 	}

@@ -15,6 +15,8 @@ import (
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
+
+	"cardbot"
 )
 
 // fontSet holds the parsed Go fonts (they cover Latin, Cyrillic and Greek). Parsing takes
@@ -88,7 +90,7 @@ func ownLines(fs *fontSet, f Face, withQR bool) [2]line {
 		column = qrBlock().Min.X - columnGap
 	}
 	numberBase := Height - pad
-	nf, ns := fit(fs.mono, groupNumber(clean(fs.mono, f.Number)), column-pad, numberSize, numberSize)
+	nf, ns := fit(fs.mono, cardbot.GroupNumber(clean(fs.mono, f.Number)), column-pad, numberSize, numberSize)
 	bf, bs := fit(fs.bold, clean(fs.bold, f.Balance), column-pad, balanceSize, balanceMin)
 	return [2]line{
 		{face: bf, s: bs, x: pad, base: balanceBase}, // sits on the number with room for "у", "р"
@@ -224,17 +226,4 @@ func currencyWord(r rune) string {
 		return "грн"
 	}
 	return ""
-}
-
-// groupNumber writes a card number in groups of four, as on bank cards: "1234 5678 90".
-func groupNumber(s string) string {
-	r := []rune(strings.ReplaceAll(s, " ", ""))
-	var b strings.Builder
-	for i, c := range r {
-		if i > 0 && i%4 == 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
