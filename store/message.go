@@ -139,8 +139,10 @@ func (t *tx) loadMessage(id uint64) (*cardbot.Message, error) {
 	return rec.Message, nil
 }
 
-// MessageRecipient reads of the row only whom it is for (id, ClientID, To): the dispatcher's poll sorts
-// new rows into per-recipient queues with it and reads the whole row when it sends.
+// MessageRecipient returns of the row only whom it is for (id, ClientID, To): the dispatcher's poll sorts
+// new rows into per-recipient queues with it and reads the whole row when it sends. It decodes the
+// whole row (the reflection-free path of loadMessage is cheaper than a partial decode by encoding/json);
+// what it saves is only that the poll holds no texts, buttons or attempts.
 func (t *tx) MessageRecipient(id uint64) (*cardbot.Message, error) {
 	m, err := t.loadMessage(id)
 	if err != nil {
