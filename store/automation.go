@@ -30,15 +30,19 @@ func (t *tx) PutMark(key string, at time.Time) error {
 	return t.bucket(bucketMarks).Put([]byte(key), idKey(uint64(max(at.UnixNano(), 0))))
 }
 
-// indexReferral keeps the referrer → friend index in step with a client's ReferredBy.
-func (t *tx) indexReferral(old, c *cardbot.Client) error {
+// indexReferral keeps the referrer → friend index in step with a client's ReferredBy, which was old
+// (0: none) as stored until now.
+func (t *tx) indexReferral(old uint64, c *cardbot.Client) error {
+	if old == c.ReferredBy {
+		return nil
+	}
 	idx := t.bucket(idxClientReferred)
-	if old != nil && old.ReferredBy != 0 && old.ReferredBy != c.ReferredBy {
-		if err := idx.Delete(pairKey(old.ReferredBy, c.ID)); err != nil {
+	if old != 0 {
+		if err := idx.Delete(pairKey(old, c.ID)); err != nil {
 			return err
 		}
 	}
-	if c.ReferredBy != 0 && (old == nil || old.ReferredBy != c.ReferredBy) {
+	if c.ReferredBy != 0 {
 		return idx.Put(pairKey(c.ReferredBy, c.ID), nil)
 	}
 	return nil

@@ -75,16 +75,7 @@ func (t *tx) Broadcast(id uint64) (*cardbot.Broadcast, error) {
 
 // Broadcasts lists up to limit broadcasts (all when limit <= 0), newest first, with ids below before.
 func (t *tx) Broadcasts(before uint64, limit int) ([]*cardbot.Broadcast, error) {
-	list := []*cardbot.Broadcast{}
-	c := t.bucket(bucketBroadcasts).Cursor()
-	for k := newestBelow(c, before); k != nil && len(list) < page(limit); k, _ = c.Prev() {
-		b, err := t.Broadcast(keyID(k))
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, b)
-	}
-	return list, nil
+	return listBefore(t, bucketBroadcasts, before, limit, t.Broadcast)
 }
 
 // PutBroadcastImage stores (or, given nil, removes) the picture of a broadcast.

@@ -91,7 +91,7 @@ func (t *tx) saveClient(c *cardbot.Client, old, ix *clientIndexed) error {
 	if err := t.reindex("client", c.ID, old.keys, ix.keys); err != nil {
 		return err
 	}
-	if err := t.indexReferral(&cardbot.Client{ReferredBy: old.referredBy}, c); err != nil {
+	if err := t.indexReferral(old.referredBy, c); err != nil {
 		return err
 	}
 	if err := t.moveEntries(old.search, ix.search); err != nil {

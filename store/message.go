@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,10 +15,8 @@ type messageRecord struct {
 	*cardbot.Message
 }
 
-// dueKey orders pending messages by the time they are due, then by id.
-func dueKey(m *cardbot.Message) []byte {
-	return binary.BigEndian.AppendUint64(idKey(uint64(max(m.NextAt.UnixNano(), 0))), m.ID)
-}
+// messageDueKey orders pending messages by the time they are due, then by id.
+func messageDueKey(m *cardbot.Message) []byte { return dueKey(m.NextAt, m.ID) }
 
 // EnqueueMessage adds a message to the outbox, pending unless it says otherwise.
 func (t *tx) EnqueueMessage(m *cardbot.Message) error {
@@ -61,7 +58,7 @@ func (t *tx) PutMessage(m *cardbot.Message) error {
 		return err
 	}
 	if old.Status == cardbot.MessagePending {
-		if err := t.bucket(idxMessagesDue).Delete(dueKey(old)); err != nil {
+		if err := t.bucket(idxMessagesDue).Delete(messageDueKey(old)); err != nil {
 			return err
 		}
 	}
@@ -96,7 +93,7 @@ func (t *tx) storedDue(id uint64) (*cardbot.Message, error) {
 func (t *tx) saveMessage(m *cardbot.Message) error {
 	m.NextAt = m.NextAt.UTC() // as ratings' due times: the stored record and its index entry agree
 	if m.Status == cardbot.MessagePending {
-		if err := t.bucket(idxMessagesDue).Put(dueKey(m), nil); err != nil {
+		if err := t.bucket(idxMessagesDue).Put(messageDueKey(m), nil); err != nil {
 			return err
 		}
 	}
@@ -139,8 +136,10 @@ func (t *tx) loadMessage(id uint64) (*cardbot.Message, error) {
 	return rec.Message, nil
 }
 
-// MessageRecipient reads of the row only whom it is for (id, ClientID, To): the dispatcher's poll sorts
-// new rows into per-recipient queues with it and reads the whole row when it sends.
+// MessageRecipient returns of the row only whom it is for (id, ClientID, To): the dispatcher's poll sorts
+// new rows into per-recipient queues with it and reads the whole row when it sends. It decodes the
+// whole row (the reflection-free path of loadMessage is cheaper than a partial decode by encoding/json);
+// what it saves is only that the poll holds no texts, buttons or attempts.
 func (t *tx) MessageRecipient(id uint64) (*cardbot.Message, error) {
 	m, err := t.loadMessage(id)
 	if err != nil {
@@ -168,16 +167,7 @@ func (t *tx) DueMessages(until time.Time, limit int) ([]*cardbot.Message, error)
 
 // DueMessageIDs lists the ids of pending messages due by until, from the index alone.
 func (t *tx) DueMessageIDs(until time.Time, limit int) ([]uint64, error) {
-	ids := []uint64{}
-	end := uint64(max(until.UnixNano(), 0))
-	c := t.bucket(idxMessagesDue).Cursor()
-	for k, _ := c.First(); k != nil && len(ids) < page(limit); k, _ = c.Next() {
-		if keyID(k[:8]) > end {
-			break
-		}
-		ids = append(ids, keyID(k[8:]))
-	}
-	return ids, nil
+	return t.dueIDs(idxMessagesDue, until, limit), nil
 }
 
 // ClientMessages lists a client's messages newest first, starting below before (0: the newest).

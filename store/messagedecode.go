@@ -1,6 +1,7 @@
 package store
 
 import (
+	"math"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -26,8 +27,8 @@ func decodeMessageRecord(raw []byte, m *cardbot.Message) bool {
 		seen |= bit
 		switch bit {
 		case rowV:
-			_, ok := p.uint()
-			return ok
+			v, ok := p.uint()
+			return ok && v <= math.MaxInt // messageRecord.V is an int: encoding/json refuses more
 		case rowID:
 			return p.uintTo(&m.ID)
 		case rowClientID:

@@ -92,6 +92,7 @@ func TestStoredRowsAreReadWithoutReflectionAsEncodingJSONReadsThem(t *testing.T)
 		`{"v":1,"id":1,"extra":true}`, `{"v":1,"id":1.0}`, `{"v":-1,"id":1}`, `{"v":1,"text":"\ud83c\udf89"}`,
 		`{"v":1,"text":"bad ` + "\xff" + `"}`, `{"v":1,"buttons":[null]}`, `{"v":1,"to":{"channel":"t","ID":"1"}}`,
 		`{"v":1,"next_at":"2025-13-01T00:00:00Z"}`, `{"v":1,"id":1} `, `{"v":1,"id":01}`,
+		`{"v":18446744073709551615,"id":1}`,
 	} {
 		if decodeBoth(t, []byte(raw)) {
 			t.Errorf("the fast path took %s", raw)

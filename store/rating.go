@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/binary"
 	"errors"
 	"time"
 
@@ -15,9 +14,7 @@ type ratingRecord struct {
 }
 
 // ratingDueKey orders pending ratings by the time they are due, then by id.
-func ratingDueKey(r *cardbot.Rating) []byte {
-	return binary.BigEndian.AppendUint64(idKey(uint64(max(r.DueAt.UnixNano(), 0))), r.ID)
-}
+func ratingDueKey(r *cardbot.Rating) []byte { return dueKey(r.DueAt, r.ID) }
 
 func validateRating(r *cardbot.Rating) error {
 	if r == nil {
@@ -133,13 +130,8 @@ func (t *tx) RatingByOperation(opID uint64) (*cardbot.Rating, error) {
 // DueRatings lists pending ratings due by until, oldest first, at most limit (all when limit <= 0).
 func (t *tx) DueRatings(until time.Time, limit int) ([]*cardbot.Rating, error) {
 	out := []*cardbot.Rating{}
-	end := uint64(max(until.UnixNano(), 0))
-	c := t.bucket(idxRatingsDue).Cursor()
-	for k, _ := c.First(); k != nil && len(out) < page(limit); k, _ = c.Next() {
-		if keyID(k[:8]) > end {
-			break
-		}
-		r, err := t.Rating(keyID(k[8:]))
+	for _, id := range t.dueIDs(idxRatingsDue, until, limit) {
+		r, err := t.Rating(id)
 		if err != nil {
 			return nil, err
 		}
@@ -168,14 +160,5 @@ func (t *tx) Ratings(after uint64, limit int) ([]*cardbot.Rating, error) {
 
 // RatingsNewestFirst lists ratings by descending id below the given one (0: from the newest).
 func (t *tx) RatingsNewestFirst(before uint64, limit int) ([]*cardbot.Rating, error) {
-	out := []*cardbot.Rating{}
-	c := t.bucket(bucketRatings).Cursor()
-	for k := newestBelow(c, before); k != nil && len(out) < page(limit); k, _ = c.Prev() {
-		r, err := t.Rating(keyID(k))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return listBefore(t, bucketRatings, before, limit, t.Rating)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"cardbot"
 
@@ -214,6 +215,41 @@ func listAfter[T any](t *tx, bucket string, after uint64, limit int, load func(u
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// listBefore loads up to limit records of an id-keyed bucket (all when limit <= 0) by descending id,
+// starting below the given id (0: from the newest), with load.
+func listBefore[T any](t *tx, bucket string, before uint64, limit int, load func(uint64) (T, error)) ([]T, error) {
+	out := []T{}
+	c := t.bucket(bucket).Cursor()
+	for k := newestBelow(c, before); k != nil && len(out) < page(limit); k, _ = c.Prev() {
+		v, err := load(keyID(k))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// dueKey orders records by the time they are due (before 1970: as 1970), then by id.
+func dueKey(at time.Time, id uint64) []byte {
+	return binary.BigEndian.AppendUint64(idKey(uint64(max(at.UnixNano(), 0))), id)
+}
+
+// dueIDs lists from a due index (keyed by dueKey) the ids due by until, the longest-waiting first, at
+// most limit of them (all when limit <= 0).
+func (t *tx) dueIDs(index string, until time.Time, limit int) []uint64 {
+	ids := []uint64{}
+	end := uint64(max(until.UnixNano(), 0))
+	c := t.bucket(index).Cursor()
+	for k, _ := c.First(); k != nil && len(ids) < page(limit); k, _ = c.Next() {
+		if keyID(k[:8]) > end {
+			break
+		}
+		ids = append(ids, keyID(k[8:]))
+	}
+	return ids
 }
 
 // newestBelow places c on the highest id key of its bucket below before (0: the highest of all) and

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"net/http"
-	"sync"
 	"time"
 )
 
@@ -27,31 +26,24 @@ func apiTransport() *http.Transport {
 	return t
 }
 
-// bufferedClient is the library's HTTP client. The library streams every request body (a multipart
-// form) through a pipe, so net/http sends it chunked, flushing each piece of the form to the socket
-// on its own: a card picture took a dozen small writes. bufferedClient reads the form first and sends
-// it with its length in one go, and since the body can be read again (GetBody), a call that meets a
-// keep-alive connection the server just closed is retried on a new one instead of failing.
+// bufferedClient is the library's HTTP client, for the calls the adapter does not make itself (getMe,
+// setWebhook, setMyCommands, deleteWebhook, answerCallbackQuery; sends go through call.go). The
+// library streams every request body (a multipart form) through a pipe, so net/http would send it
+// chunked, flushing each piece of the form to the socket on its own. bufferedClient reads the form
+// first and sends it with its length in one go, and since the body can be read again (GetBody), a call
+// that meets a keep-alive connection the server just closed is retried on a new one instead of failing.
 type bufferedClient struct {
 	c *http.Client
-	// scratch holds buffers the forms are read into, so that reading one allocates only its own size
-	// (read straight into a growing slice, a card picture's form allocated several times its size).
-	scratch sync.Pool
 }
 
-// maxScratch is the largest buffer kept for reuse: more than a card picture's form, well below what
-// a rare big upload (the Bot API takes up to 50 MB) would leave pinned.
-const maxScratch = 1 << 20
-
-func newBufferedClient(c *http.Client) *bufferedClient {
-	return &bufferedClient{c: c, scratch: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
-}
+func newBufferedClient(c *http.Client) *bufferedClient { return &bufferedClient{c: c} }
 
 func (b *bufferedClient) Do(req *http.Request) (*http.Response, error) {
 	if req.Body == nil || req.Body == http.NoBody || req.GetBody != nil {
 		return b.c.Do(req)
 	}
-	body, err := b.read(req.Body)
+	body, err := io.ReadAll(req.Body)
+	req.Body.Close()
 	if err != nil {
 		return nil, err
 	}
@@ -62,17 +54,4 @@ func (b *bufferedClient) Do(req *http.Request) (*http.Response, error) {
 		req.Body = http.NoBody
 	}
 	return b.c.Do(req)
-}
-
-// read returns all of r in a slice of its own, and closes r.
-func (b *bufferedClient) read(r io.ReadCloser) ([]byte, error) {
-	defer r.Close()
-	buf := b.scratch.Get().(*bytes.Buffer)
-	buf.Reset()
-	_, err := buf.ReadFrom(r)
-	body := bytes.Clone(buf.Bytes())
-	if buf.Cap() <= maxScratch {
-		b.scratch.Put(buf)
-	}
-	return body, err
 }

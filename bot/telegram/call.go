@@ -86,18 +86,9 @@ type answer struct {
 // RetryAfter; 403 and 400 (blocked, chat not found, bad markup, the group moved) → Permanent; any
 // other failure is passing. Errors never carry the request URL, which holds the token.
 func (a *Adapter) call(ctx context.Context, method, contentType string, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.apiURL+"/bot"+a.cfg.Token+"/"+method, bytes.NewReader(body))
+	resp, err := a.post(ctx, a.api, method, contentType, body)
 	if err != nil {
-		return fmt.Errorf("telegram %s: the API URL is not usable", method) // the parse error would quote the token
-	}
-	req.Header.Set("Content-Type", contentType)
-	resp, err := a.api.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the same failure without the URL
-		}
-		return fmt.Errorf("telegram %s: %w", method, err)
+		return fmt.Errorf("telegram %w", err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBody))
@@ -123,4 +114,23 @@ func (a *Adapter) call(ctx context.Context, method, contentType string, body []b
 		return &cardbot.SendError{Permanent: true, Reason: reason}
 	}
 	return fmt.Errorf("telegram %s: %d %s", method, ans.ErrorCode, ans.Description)
+}
+
+// post sends body to the Bot API method through client: the one place our own calls put the token
+// in a URL. Its errors start with the method and never carry the URL.
+func (a *Adapter) post(ctx context.Context, client *http.Client, method, contentType string, body []byte) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.apiURL+"/bot"+a.cfg.Token+"/"+method, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%s: the API URL is not usable", method) // the parse error would quote the token
+	}
+	req.Header.Set("Content-Type", contentType)
+	resp, err := client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the same failure without the URL
+		}
+		return nil, fmt.Errorf("%s: %w", method, err)
+	}
+	return resp, nil
 }

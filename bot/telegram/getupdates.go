@@ -1,14 +1,10 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 
 	"github.com/go-telegram/bot/models"
 )
@@ -52,18 +48,9 @@ func (a *Adapter) getUpdates(ctx context.Context, req getUpdatesRequest) ([]*mod
 	if err != nil {
 		return nil, fmt.Errorf("getUpdates: %w", err)
 	}
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, a.apiURL+"/bot"+a.cfg.Token+"/getUpdates", bytes.NewReader(body))
+	resp, err := a.post(ctx, a.http, "getUpdates", "application/json", body)
 	if err != nil {
-		return nil, errors.New("getUpdates: the API URL is not usable") // the parse error would quote the token
-	}
-	hr.Header.Set("Content-Type", "application/json")
-	resp, err := a.http.Do(hr)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the same failure without the URL
-		}
-		return nil, fmt.Errorf("getUpdates: %w", err)
+		return nil, err
 	}
 	defer resp.Body.Close()
 	var env envelope
