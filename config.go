@@ -175,10 +175,13 @@ func DefaultPrograms() []Program {
 }
 
 // Program returns the programme with the given id, or nil.
-func (c *Config) Program(id string) *Program {
-	for i := range c.Programs {
-		if c.Programs[i].ID == id {
-			return &c.Programs[i]
+func (c *Config) Program(id string) *Program { return ProgramByID(c.Programs, id) }
+
+// ProgramByID returns the programme of list with the given id, or nil.
+func ProgramByID(list []Program, id string) *Program {
+	for i := range list {
+		if list[i].ID == id {
+			return &list[i]
 		}
 	}
 	return nil

@@ -24,8 +24,11 @@ const imageKeyPrefix = "broadcast:"
 type BroadcastDeps struct {
 	Store  cardbot.Store
 	Clock  cardbot.Clock
-	Config cardbot.Config // programme names for the text
-	Log    *slog.Logger
+	Config cardbot.Config
+	// Programs are the programmes in force, for segments and the text's programme names: the
+	// wallet's, which the admin page edits. Nil: Config's.
+	Programs func() []cardbot.Program
+	Log      *slog.Logger
 	// Wake tells the dispatcher that rows were committed. It must not block. May be nil.
 	Wake func()
 
@@ -114,6 +117,9 @@ func NewBroadcasts(ctx context.Context, d BroadcastDeps) (*Broadcasts, error) {
 	}
 	if d.Wake == nil {
 		d.Wake = func() {}
+	}
+	if d.Programs == nil {
+		d.Programs = func() []cardbot.Program { return d.Config.Programs }
 	}
 	if d.Window <= 0 {
 		d.Window = 1000

@@ -479,3 +479,14 @@ func TestBroadcastStartedAtNightGoesOutInTheMorning(t *testing.T) {
 		t.Fatalf("in the morning: %+v, %d delivered", done.Progress, tg.count())
 	}
 }
+
+// TestBroadcastSegmentsKnowProgrammesAddedInTheAdminPage: the owner adds a programme in the admin
+// page (the wallet's programmes, not config.yaml's) and targets it in a broadcast at once.
+func TestBroadcastSegmentsKnowProgrammesAddedInTheAdminPage(t *testing.T) {
+	inForce := append(testPrograms(), cardbot.Program{ID: "vip", Name: "VIP", Type: cardbot.Discount, Discount: 1000})
+	e := openBroadcasts(t, t.TempDir()+"/cardbot.db", cardbot.NewManualClock(bcNow),
+		flows.BroadcastDeps{Programs: func() []cardbot.Program { return inForce }})
+	if _, err := e.bc.Create(context.Background(), cardbot.BroadcastSpec{Text: "Hi", Segment: cardbot.Segment{Programs: []string{"vip"}}}); err != nil {
+		t.Fatalf("a segment of a programme added since start-up: %v", err)
+	}
+}

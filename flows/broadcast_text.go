@@ -84,7 +84,7 @@ func validButton(bt cardbot.Button) error {
 
 func (b *Broadcasts) validSegment(s cardbot.Segment) error {
 	for _, id := range s.Programs {
-		if b.cfg.Program(id) == nil {
+		if cardbot.ProgramByID(b.opt.Programs(), id) == nil {
 			return cardbot.Errorf(cardbot.Invalid, "segment: there is no programme %q", id)
 		}
 	}
@@ -129,7 +129,7 @@ func (b *Broadcasts) textFor(c *cardbot.Client, card *cardbot.Card) recipientTex
 	if card != nil {
 		d.Card, d.Tier, d.Program = card.Number, card.Tier, card.ProgramID
 		d.Balance = card.Type.Unit().Number(card.Balance)
-		if p := b.cfg.Program(card.ProgramID); p != nil {
+		if p := cardbot.ProgramByID(b.opt.Programs(), card.ProgramID); p != nil {
 			d.Program = p.Name
 		}
 	}

@@ -27,7 +27,9 @@ type RatingSource interface {
 // StatsDeps are what Statistics needs.
 type StatsDeps struct {
 	Store  cardbot.Store
-	Config cardbot.Config // business timezone and programme names
+	Config cardbot.Config // business timezone
+	// Programs are the programmes in force (the wallet's, which the admin page edits). Nil: Config's.
+	Programs func() []cardbot.Program
 	// Ratings may be nil: Stats.Ratings is then nil.
 	Ratings RatingSource
 	// NegativeAtMost is the highest score that counts as negative (default 3: one to three stars).
@@ -41,6 +43,7 @@ const maxStatsPoints = 1100
 type Statistics struct {
 	store    cardbot.Store
 	cfg      cardbot.Config
+	programs func() []cardbot.Program
 	loc      *time.Location
 	ratings  RatingSource
 	negative int
@@ -55,7 +58,10 @@ func NewStatistics(d StatsDeps) (*Statistics, error) {
 	if d.NegativeAtMost <= 0 {
 		d.NegativeAtMost = 3
 	}
-	return &Statistics{store: d.Store, cfg: d.Config, loc: loc, ratings: d.Ratings, negative: d.NegativeAtMost}, nil
+	if d.Programs == nil {
+		d.Programs = func() []cardbot.Program { return d.Config.Programs }
+	}
+	return &Statistics{store: d.Store, cfg: d.Config, programs: d.Programs, loc: loc, ratings: d.Ratings, negative: d.NegativeAtMost}, nil
 }
 
 // Stats computes the figures of the days q.From to q.To (both included, in the business timezone),
@@ -78,7 +84,7 @@ func (s *Statistics) Stats(ctx context.Context, q cardbot.StatsQuery) (*cardbot.
 			Operations: cardbot.OperationStats{Counts: map[cardbot.OpType]int{}}},
 		programs: map[string]*cardbot.ProgramStats{}, holders: map[string]map[uint64]bool{}, referrers: map[uint64]bool{},
 	}
-	for _, p := range s.cfg.Programs {
+	for _, p := range s.programs() {
 		c.program(p.ID, p.Name, p.Type)
 	}
 	if err := s.store.View(ctx, func(tx cardbot.Tx) error { return c.walk(tx) }); err != nil {

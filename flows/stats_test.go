@@ -220,4 +220,15 @@ func TestStatisticsMatchHandComputedFigures(t *testing.T) {
 	if _, err := s.Stats(ctx, cardbot.StatsQuery{From: cardbot.Date{Year: 2026, Month: 3, Day: 2}, To: cardbot.Date{Year: 2026, Month: 3, Day: 1}}); cardbot.CodeOf(err) != cardbot.Invalid {
 		t.Errorf("a period that ends before it begins: %v", err)
 	}
+
+	// A programme the owner added in the admin page (the wallet's, not config.yaml's) is listed.
+	inForce := append(slices.Clone(cfg.Programs), cardbot.Program{ID: "vip", Name: "VIP", Type: cardbot.Discount})
+	s, _ = flows.NewStatistics(flows.StatsDeps{Store: db, Config: cfg, Programs: func() []cardbot.Program { return inForce }})
+	withVIP, err := s.Stats(ctx, cardbot.StatsQuery{From: cardbot.Date{Year: 2026, Month: 3, Day: 1}, To: cardbot.Date{Year: 2026, Month: 3, Day: 31}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(withVIP.Programs, func(p cardbot.ProgramStats) bool { return p.ProgramID == "vip" && p.Name == "VIP" }) {
+		t.Errorf("programmes %+v lack the one added in the admin page", withVIP.Programs)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"cardbot/bot/telegram"
 	"cardbot/bot/whatsapp"
 	"cardbot/flows"
+	"cardbot/wallet"
 )
 
 // liveSettings puts the settings the owner edits in the admin page in force in the running engine
@@ -105,8 +106,9 @@ func (a *adminChannels) TestSend(ctx context.Context, channel, to, text string) 
 
 // newStatistics builds the statistics page's figures over the ledger and the stored visit ratings;
 // a score below rating.good counts as negative, as in the auto-replies.
-func newStatistics(db cardbot.Store, cfg cardbot.Config) (*flows.Statistics, error) {
+func newStatistics(db cardbot.Store, cfg cardbot.Config, w *wallet.Wallet) (*flows.Statistics, error) {
 	return flows.NewStatistics(flows.StatsDeps{
-		Store: db, Config: cfg, Ratings: flows.StoredRatings{Store: db}, NegativeAtMost: cfg.Rating.Good - 1,
+		Store: db, Config: cfg, Programs: w.Programs, Ratings: flows.StoredRatings{Store: db},
+		NegativeAtMost: cfg.Rating.Good - 1,
 	})
 }

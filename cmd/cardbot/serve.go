@@ -87,7 +87,7 @@ func (s *server) wire(clock cardbot.Clock) error {
 		return err
 	}
 	s.broadcasts, err = flows.NewBroadcasts(context.Background(), flows.BroadcastDeps{
-		Store: s.db, Clock: clock, Config: s.cfg, Log: s.log, Wake: wake, Window: flows.BroadcastWindow(s.cfg),
+		Store: s.db, Clock: clock, Config: s.cfg, Programs: w.Programs, Log: s.log, Wake: wake, Window: flows.BroadcastWindow(s.cfg),
 	})
 	if err != nil {
 		return err
@@ -291,7 +291,7 @@ func (s *server) hintAboutKeys(ctx context.Context) {
 // mountAdminPage builds the admin page over the API's dependencies, with the live settings seam and
 // the channels, and puts the owner's stored settings in force.
 func (s *server) mountAdminPage(deps admin.Deps, senders []cardbot.Sender) error {
-	stats, err := newStatistics(s.db, s.cfg)
+	stats, err := newStatistics(s.db, s.cfg, deps.Wallet)
 	if err != nil {
 		return err
 	}
