@@ -101,6 +101,18 @@ type QuietHours struct {
 	To      string `yaml:"to"`   // HH:MM: when held marketing goes out
 }
 
+// InDailyWindow reports whether minute (of the day, 0–1439) is inside the window [from, to) given in
+// minutes of the day: from after to spans midnight, from equal to to is no window.
+func InDailyWindow(from, to, minute int) bool {
+	switch {
+	case from == to:
+		return false
+	case from < to:
+		return from <= minute && minute < to
+	}
+	return minute >= from || minute < to
+}
+
 // ParseTimeOfDay reads a 24-hour time like 21:00 or 9:30 as minutes after midnight (0 to 1439).
 func ParseTimeOfDay(s string) (int, error) {
 	hh, mm, ok := strings.Cut(s, ":")

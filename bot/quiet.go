@@ -48,7 +48,7 @@ func (q QuietHours) Until(t time.Time) (time.Time, bool) {
 		loc = time.UTC
 	}
 	local := t.In(loc)
-	if !q.covers(local.Hour()*60 + local.Minute()) {
+	if !cardbot.InDailyWindow(q.From, q.To, local.Hour()*60+local.Minute()) {
 		return time.Time{}, false
 	}
 	y, m, d := local.Date()
@@ -57,14 +57,6 @@ func (q QuietHours) Until(t time.Time) (time.Time, bool) {
 		end = time.Date(y, m, d+1, q.To/60, q.To%60, 0, 0, loc)
 	}
 	return end, true
-}
-
-// covers reports whether a minute of the day is inside the window [From, To).
-func (q QuietHours) covers(minute int) bool {
-	if q.From < q.To {
-		return q.From <= minute && minute < q.To
-	}
-	return minute >= q.From || minute < q.To
 }
 
 // quietUntil says whether a row must wait for the quiet hours to end. Only marketing waits: a
