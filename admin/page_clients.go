@@ -226,8 +226,11 @@ func (p *Page) operation(c *fiber.Ctx) error {
 				}
 			}
 			card, err := tx.CardByNumber(number)
-			if err != nil || card.ClientID != id {
+			if cardbot.CodeOf(err) == cardbot.NotFound || (err == nil && card.ClientID != id) {
 				return cardbot.Errorf(cardbot.NotFound, "this client has no card %s", number)
+			}
+			if err != nil {
+				return err
 			}
 			if _, err := p.api.operate(tx, card.ID, req); err != nil {
 				return err
