@@ -506,14 +506,11 @@ func (p *Page) saveBroadcast(c *fiber.Ctx) error {
 	})
 }
 
-// broadcastAction starts, pauses, resumes or cancels a broadcast and goes back to its page.
-func (p *Page) broadcastAction(c *fiber.Ctx, act string) error {
+// broadcastAction starts, pauses, resumes or cancels a broadcast (do is the Broadcaster's method for
+// act) and goes back to its page.
+func (p *Page) broadcastAction(c *fiber.Ctx, act string, do func(cardbot.Broadcaster, context.Context, uint64) (*cardbot.Broadcast, error)) error {
 	return p.withBroadcast(c, func(bc *cardbot.Broadcast) error {
-		b := p.auto.broadcasts
-		do := map[string]func(context.Context, uint64) (*cardbot.Broadcast, error){
-			"start": b.Start, "pause": b.Pause, "resume": b.Resume, "cancel": b.Cancel,
-		}[act]
-		_, err := do(c.UserContext(), bc.ID)
+		_, err := do(p.auto.broadcasts, c.UserContext(), bc.ID)
 		return p.acted(c, bc.ID, act, err)
 	})
 }
@@ -558,10 +555,18 @@ type audienceData struct {
 	Error string
 }
 
-func (p *Page) startBroadcast(c *fiber.Ctx) error  { return p.broadcastAction(c, "start") }
-func (p *Page) pauseBroadcast(c *fiber.Ctx) error  { return p.broadcastAction(c, "pause") }
-func (p *Page) resumeBroadcast(c *fiber.Ctx) error { return p.broadcastAction(c, "resume") }
-func (p *Page) cancelBroadcast(c *fiber.Ctx) error { return p.broadcastAction(c, "cancel") }
+func (p *Page) startBroadcast(c *fiber.Ctx) error {
+	return p.broadcastAction(c, "start", cardbot.Broadcaster.Start)
+}
+func (p *Page) pauseBroadcast(c *fiber.Ctx) error {
+	return p.broadcastAction(c, "pause", cardbot.Broadcaster.Pause)
+}
+func (p *Page) resumeBroadcast(c *fiber.Ctx) error {
+	return p.broadcastAction(c, "resume", cardbot.Broadcaster.Resume)
+}
+func (p *Page) cancelBroadcast(c *fiber.Ctx) error {
+	return p.broadcastAction(c, "cancel", cardbot.Broadcaster.Cancel)
+}
 
 // broadcastImage serves a broadcast's uploaded picture (as stored, PNG) for the owner to see.
 func (p *Page) broadcastImage(c *fiber.Ctx) error {
