@@ -200,11 +200,12 @@ func putStoredProgram(o *overrides, sp storedProgram) {
 func (p *Page) archiveProgram(c *fiber.Ctx) error {
 	id, archived := c.Params("id"), c.FormValue("archived") != "0"
 	err := p.changeOverrides(c.UserContext(), func(_ cardbot.Tx, o *overrides) error {
-		i := slices.IndexFunc(p.effective(*o).Programs, func(x cardbot.Program) bool { return x.ID == id })
+		programs := p.effective(*o).Programs
+		i := slices.IndexFunc(programs, func(x cardbot.Program) bool { return x.ID == id })
 		if i < 0 {
 			return cardbot.Errorf(cardbot.NotFound, "there is no card %q", id)
 		}
-		prog := p.effective(*o).Programs[i]
+		prog := programs[i]
 		prog.Archived = archived
 		putStoredProgram(o, storedProgram{Program: prog})
 		return nil
