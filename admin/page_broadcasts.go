@@ -17,7 +17,7 @@ import (
 const recipientsPerPage = 100
 
 // maxBroadcastImage bounds an uploaded picture: the whole request, with a long Cyrillic text, must
-// fit the HTTP body limit (64 KB).
+// fit the server's body limit (maxRead, 2 MB).
 const maxBroadcastImage = 1 << 20
 
 // broadcastForm is the create/edit form of a broadcast as the owner typed it, so a refused form
@@ -240,19 +240,25 @@ func parseDay(s string, loc *time.Location) (time.Time, error) {
 
 // uploadedImage is the picture sent with the form, nil when none was.
 func uploadedImage(c *fiber.Ctx) ([]byte, error) {
-	fh, err := c.FormFile("image")
+	return uploaded(c, "image", maxBroadcastImage, "picture")
+}
+
+// uploaded is the file sent in the form's field, nil when none was; one over limit bytes is refused
+// with a message naming what it is.
+func uploaded(c *fiber.Ctx, field string, limit int64, what string) ([]byte, error) {
+	fh, err := c.FormFile(field)
 	if err != nil || fh == nil || fh.Size == 0 {
 		return nil, nil
 	}
-	if fh.Size > maxBroadcastImage {
-		return nil, cardbot.Errorf(cardbot.Invalid, "the picture is limited to %d KB", maxBroadcastImage>>10)
+	if fh.Size > limit {
+		return nil, cardbot.Errorf(cardbot.Invalid, "the %s is limited to %d KB", what, limit>>10)
 	}
 	file, err := fh.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer file.Close()
-	return io.ReadAll(io.LimitReader(file, maxBroadcastImage+1))
+	return io.ReadAll(io.LimitReader(file, limit+1))
 }
 
 // broadcastRow is a broadcast in the list.
