@@ -284,11 +284,7 @@ func (p *Page) broadcastList(c *fiber.Ctx) error {
 	for _, bc := range list {
 		rows = append(rows, broadcastRow{Broadcast: bc, Done: doneOf(bc.Progress)})
 	}
-	v := p.newView(c, "Broadcasts", rows)
-	if c.Query("done") != "" {
-		v.Flash = "Saved."
-	}
-	return p.renderView(c, "broadcasts", "layout", v)
+	return p.renderSaved(c, "broadcasts", "Broadcasts", rows)
 }
 
 func (p *Page) newBroadcast(c *fiber.Ctx) error {

@@ -103,11 +103,7 @@ func (p *Page) programs(c *fiber.Ctx) error {
 	for _, prog := range p.effective(o).Programs {
 		rows = append(rows, programRow{Program: prog, Counts: counts[prog.ID], Source: p.programSource(o, prog.ID)})
 	}
-	v := p.newView(c, "Cards", rows)
-	if c.Query("done") != "" {
-		v.Flash = "Saved."
-	}
-	return p.renderView(c, "cards", "layout", v)
+	return p.renderSaved(c, "cards", "Cards", rows)
 }
 
 func (p *Page) programSource(o overrides, id string) string {

@@ -44,11 +44,7 @@ func (p *Page) sites(c *fiber.Ctx) error {
 		r := siteRow{MiniSite: s, URL: p.siteURL(s.Slug), ProgramName: p.programName(s.ProgramID)}
 		rows = append(rows, r)
 	}
-	v := p.newView(c, "Mini-sites", rows)
-	if c.Query("done") != "" {
-		v.Flash = "Saved."
-	}
-	return p.renderView(c, "sites", "layout", v)
+	return p.renderSaved(c, "sites", "Mini-sites", rows)
 }
 
 // programName names a site's programme; "" is the default card.
