@@ -33,7 +33,8 @@ func TestMiniSiteLogoUpload(t *testing.T) {
 	if err := png.Encode(&picture, image.NewRGBA(image.Rect(0, 0, 16, 16))); err != nil {
 		t.Fatal(err)
 	}
-	post("cafe", picture.Bytes()).must(t, http.StatusSeeOther)
+	saved := post("cafe", picture.Bytes()).must(t, http.StatusSeeOther)
+	owner.get(saved.Location).must(t, http.StatusOK).contains(t, `id="flash"`, `id="site-cafe"`)
 
 	huge := append(bytes.Clone(picture.Bytes()), make([]byte, 48<<10)...)
 	post("huge", huge).must(t, http.StatusBadRequest).contains(t, `id="form-error"`, "the logo is limited to 48 KB")
