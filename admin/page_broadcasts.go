@@ -211,9 +211,8 @@ func parseBalance(unit cardbot.Unit, s string) (*int64, error) {
 	if s == "" {
 		return nil, nil
 	}
-	s = strings.ReplaceAll(s, ",", ".")
 	if unit == cardbot.UnitPoints || unit == cardbot.UnitMoney {
-		a, err := cardbot.ParseAmount(s)
+		a, err := parseAmount(s)
 		if err != nil {
 			return nil, err
 		}

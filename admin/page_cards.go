@@ -327,7 +327,7 @@ func parseProgram(f map[string]string) (cardbot.Program, error) {
 		if f[name] == "" {
 			return 0
 		}
-		a, err := cardbot.ParseAmount(strings.ReplaceAll(f[name], ",", "."))
+		a, err := parseAmount(f[name])
 		if err != nil {
 			errs = append(errs, cardbot.Errorf(cardbot.Invalid, "%s: %q is not a number", name, f[name]))
 		}
@@ -375,8 +375,8 @@ func parseProgram(f map[string]string) (cardbot.Program, error) {
 				continue
 			}
 			t := cardbot.Tier{Name: strings.TrimSpace(parts[0])}
-			spend, err1 := cardbot.ParseAmount(strings.ReplaceAll(strings.TrimSpace(parts[1]), ",", "."))
-			rate, err2 := cardbot.ParseAmount(strings.ReplaceAll(strings.TrimSpace(parts[2]), ",", "."))
+			spend, err1 := parseAmount(parts[1])
+			rate, err2 := parseAmount(parts[2])
 			if err1 != nil || err2 != nil || t.Name == "" {
 				errs = append(errs, cardbot.Errorf(cardbot.Invalid, "tier line %d: write it as name; min spend; %%", i+1))
 				continue

@@ -267,11 +267,11 @@ func (p *Page) operation(c *fiber.Ctx) error {
 func operationForm(c *fiber.Ctx, actor string) (cardbot.OperationRequest, error) {
 	in := operationInput{Type: cardbot.OpType(c.FormValue("type")), Branch: c.FormValue("branch"), Reason: c.FormValue("reason")}
 	amount := func(name string) (*cardbot.Amount, error) {
-		s := strings.ReplaceAll(strings.TrimSpace(c.FormValue(name)), ",", ".")
+		s := strings.TrimSpace(c.FormValue(name))
 		if s == "" {
 			return nil, nil
 		}
-		a, err := cardbot.ParseAmount(s)
+		a, err := parseAmount(s)
 		return &a, err
 	}
 	var err error
@@ -302,4 +302,10 @@ func operationForm(c *fiber.Ctx, actor string) (cardbot.OperationRequest, error)
 		in.Redeem = nil
 	}
 	return in.request(actor)
+}
+
+// parseAmount reads an amount as typed in a form: surrounding spaces and a decimal comma (99,90)
+// are fine.
+func parseAmount(s string) (cardbot.Amount, error) {
+	return cardbot.ParseAmount(strings.ReplaceAll(strings.TrimSpace(s), ",", "."))
 }
