@@ -140,11 +140,7 @@ func (p *Page) client(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name := d.Client.Name
-	if name == "" {
-		name = d.Client.Phone
-	}
-	v := p.newView(c, name, d)
+	v := p.newView(c, clientTitle(d.Client), d)
 	switch c.Query("done") {
 	case "op":
 		v.Flash = "Done: the operation is recorded and the client is told."
@@ -152,6 +148,14 @@ func (p *Page) client(c *fiber.Ctx) error {
 		v.Flash = "This form was already sent: the operation is recorded once."
 	}
 	return p.renderView(c, "client", "layout", v)
+}
+
+// clientTitle names a client's page: the name, or the phone when there is none.
+func clientTitle(cl *cardbot.Client) string {
+	if cl.Name == "" {
+		return cl.Phone
+	}
+	return cl.Name
 }
 
 func (p *Page) clientData(c *fiber.Ctx, id uint64) (clientData, error) {
@@ -251,7 +255,7 @@ func (p *Page) operation(c *fiber.Ctx) error {
 		}
 		d.Error = msg
 		c.Status(fiber.StatusBadRequest)
-		return p.render(c, "client", "Client", d)
+		return p.render(c, "client", clientTitle(d.Client), d)
 	}
 	if !again {
 		p.log().Info("admin: operation", "client", id, "card", number, "type", req.Type, "user", w.name)
