@@ -38,11 +38,11 @@ const (
 	countSlow = 50 * time.Millisecond // a count that took longer is kept for countTTL
 )
 
-func (p *Page) cardCounts(ctx context.Context, fresh bool) (map[string]cardCounts, error) {
+func (p *Page) cardCounts(ctx context.Context) (map[string]cardCounts, error) {
 	p.counts.mu.Lock()
 	defer p.counts.mu.Unlock()
 	now := p.now()
-	if !fresh && p.counts.counts != nil && p.counts.took >= countSlow && now.Sub(p.counts.at) < countTTL {
+	if p.counts.counts != nil && p.counts.took >= countSlow && now.Sub(p.counts.at) < countTTL {
 		return p.counts.counts, nil
 	}
 	counts, optOut, total := map[string]cardCounts{}, 0, 0
@@ -95,7 +95,7 @@ func (p *Page) programs(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	counts, err := p.cardCounts(c.UserContext(), false)
+	counts, err := p.cardCounts(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (p *Page) editProgram(c *fiber.Ctx) error {
 	if prog == nil {
 		return p.notFound(c)
 	}
-	counts, err := p.cardCounts(c.UserContext(), false)
+	counts, err := p.cardCounts(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -213,17 +213,17 @@ func (p *Page) archiveProgram(c *fiber.Ctx) error {
 // archived.
 func (p *Page) deleteProgram(c *fiber.Ctx) error {
 	id := c.Params("id")
-	counts, err := p.cardCounts(c.UserContext(), true)
-	if err != nil {
-		return err
-	}
-	if n := counts[id].Issued; n > 0 {
-		return p.backToPrograms(c, cardbot.Errorf(cardbot.Conflict,
-			"this card has been issued %d times, so it cannot be deleted: archive it to stop issuing it", n))
-	}
-	err = p.changeOverrides(c.UserContext(), func(tx cardbot.Tx, o *overrides) error {
+	err := p.changeOverrides(c.UserContext(), func(tx cardbot.Tx, o *overrides) error {
 		if !p.effectiveHas(*o, id) {
 			return cardbot.Errorf(cardbot.NotFound, "there is no card %q", id)
+		}
+		// Counted in the transaction that deletes, so a card issued meanwhile cannot be orphaned.
+		if n, err := issuedCards(tx, id); err != nil || n > 0 {
+			if err != nil {
+				return err
+			}
+			return cardbot.Errorf(cardbot.Conflict,
+				"this card has been issued %d times, so it cannot be deleted: archive it to stop issuing it", n)
 		}
 		sites, err := tx.MiniSites()
 		if err != nil {
@@ -241,6 +241,26 @@ func (p *Page) deleteProgram(c *fiber.Ctx) error {
 		return nil
 	})
 	return p.backToPrograms(c, err)
+}
+
+// issuedCards counts the cards of a programme.
+func issuedCards(tx cardbot.Tx, programID string) (int, error) {
+	n := 0
+	for after := uint64(0); ; {
+		cards, err := tx.Cards(after, 1000)
+		if err != nil {
+			return 0, err
+		}
+		for _, card := range cards {
+			if card.ProgramID == programID {
+				n++
+			}
+			after = card.ID
+		}
+		if len(cards) < 1000 {
+			return n, nil
+		}
+	}
 }
 
 func (p *Page) backToPrograms(c *fiber.Ctx, err error) error {

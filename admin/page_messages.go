@@ -49,7 +49,7 @@ func (p *Page) messages(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := p.cardCounts(c.UserContext(), false); err != nil {
+	if _, err := p.cardCounts(c.UserContext()); err != nil {
 		return err
 	}
 	p.counts.mu.Lock()
