@@ -130,6 +130,9 @@ func findAPIKey(tx cardbot.Tx, which string) (*cardbot.APIKey, error) {
 			found = append(found, k)
 		}
 	}
+	if len(which) > 8 && strings.HasPrefix(which, apiKeyPrefix) {
+		which = which[:8] + "…" // a whole secret (of a revoked key, or mistyped) is not repeated in the error
+	}
 	switch len(found) {
 	case 0:
 		return nil, cardbot.Errorf(cardbot.NotFound, "no active API key is named or starts with %q (see cardbot apikey list)", which)

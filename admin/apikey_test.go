@@ -2,6 +2,7 @@ package admin_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"cardbot"
@@ -49,6 +50,11 @@ func TestRevokedAPIKeyIsRefusedAtOnce(t *testing.T) {
 		t.Fatalf("revoke by the secret itself: %v", err)
 	}
 	s.call("GET", "/api/v1/clients", nil, "Authorization", "Bearer "+crm).must(t, 401)
+	// Revoked already: refused, and the error does not repeat the secret it was given.
+	_, err = admin.RevokeAPIKey(ctx, s.db, crm, s.clock.Now())
+	if cardbot.CodeOf(err) != cardbot.NotFound || strings.Contains(err.Error(), crm[8:]) {
+		t.Fatalf("revoking a revoked key by its secret: %v", err)
+	}
 
 	keys, err := admin.APIKeys(ctx, s.db)
 	if err != nil || len(keys) != 3 {

@@ -65,9 +65,14 @@ func (p *Page) session(c *fiber.Ctx) (*who, error) {
 	}
 	id, now := sessionID(secret), p.now()
 	var s *cardbot.Session
+	var role cardbot.Role
+	var ok bool
 	err := p.store().View(c.UserContext(), func(tx cardbot.Tx) error {
 		var err error
-		s, err = tx.Session(id)
+		if s, err = tx.Session(id); err != nil {
+			return err
+		}
+		role, ok, err = p.roleOf(tx, s.UserName)
 		return err
 	})
 	if cardbot.CodeOf(err) == cardbot.NotFound {
@@ -79,9 +84,8 @@ func (p *Page) session(c *fiber.Ctx) (*who, error) {
 	if !now.Before(s.ExpiresAt) {
 		return nil, p.store().Update(c.UserContext(), func(tx cardbot.Tx) error { return tx.DeleteSession(id) })
 	}
-	role, ok, err := p.roleOf(c.UserContext(), s.UserName)
-	if err != nil || !ok {
-		return nil, err
+	if !ok {
+		return nil, nil
 	}
 	if s.ExpiresAt.Sub(now) < sessionIdle-sessionRefresh {
 		s.ExpiresAt = now.Add(sessionIdle)
@@ -111,16 +115,11 @@ func (p *Page) setCookie(c *fiber.Ctx, name, value string, maxAge time.Duration)
 }
 
 // roleOf looks a user up by name: config.yaml first, then the database.
-func (p *Page) roleOf(ctx context.Context, name string) (cardbot.Role, bool, error) {
+func (p *Page) roleOf(tx cardbot.Tx, name string) (cardbot.Role, bool, error) {
 	if u := p.configUser(name); u != nil {
 		return u.Role, true, nil
 	}
-	var u *cardbot.User
-	err := p.store().View(ctx, func(tx cardbot.Tx) error {
-		var err error
-		u, err = tx.UserByName(name)
-		return err
-	})
+	u, err := tx.UserByName(name)
 	if cardbot.CodeOf(err) == cardbot.NotFound {
 		return "", false, nil
 	}

@@ -57,6 +57,7 @@ var russianTexts = map[string]string{
 	"The passwords do not match.":                            "Пароли не совпадают.",
 	"Too many wrong passwords. Wait a minute and try again.": "Слишком много неверных паролей. Подождите минуту и попробуйте снова.",
 	"This setup link is not valid (or the first owner has already been created). Log in instead.": "Ссылка недействительна (или владелец уже создан). Войдите с паролем.",
+	"The first owner has already been created. Log in instead.":                                   "Владелец уже создан. Войдите с паролем.",
 
 	// errors
 	"Something is not right":                               "Что-то не так",
@@ -132,6 +133,7 @@ var russianTexts = map[string]string{
 	"Wording (a Go template: {{.Name}}, {{.Card.Balance}}… as in the built-in text)":                                   "Текст (шаблон Go: {{.Name}}, {{.Card.Balance}}… как во встроенном тексте)",
 	"Back to the built-in text": "Вернуть встроенный текст",
 	"The built-in text":         "Встроенный текст",
+	"The text is too long.":     "Текст слишком длинный.",
 
 	// settings
 	"Values set here are stored in the database and override config.yaml; each says where it comes from.": "Заданное здесь хранится в базе данных и важнее config.yaml; у каждого значения указано, откуда оно.",

@@ -32,8 +32,7 @@ type Page struct {
 	runtime  Runtime
 	channels Channels
 	validate func(cardbot.Config) error
-	secure   bool           // cookies carry Secure: http.base_url is https
-	tz       *time.Location // the business timezone, loaded once at start
+	secure   bool // cookies carry Secure: http.base_url is https
 	views    *views
 	logins   *cardbot.IPLimiter // wrong passwords per address
 	counts   countCache
@@ -93,14 +92,13 @@ type PageDeps struct {
 // NewPage builds the admin page and puts the owner's stored settings in force.
 func NewPage(ctx context.Context, d PageDeps) (*Page, error) {
 	api := NewAPI(d.Deps)
-	loc := api.loc
-	v, err := parseViews(loc)
+	v, err := parseViews(api.loc)
 	if err != nil {
 		return nil, err
 	}
 	p := &Page{
 		api: api, runtime: d.Runtime, channels: d.Channels, validate: d.Validate,
-		secure: strings.HasPrefix(api.cfg.HTTP.BaseURL, "https://"), tz: loc, views: v,
+		secure: strings.HasPrefix(api.cfg.HTTP.BaseURL, "https://"), views: v,
 		logins: cardbot.NewIPLimiter(api.clock, loginFailures, loginWindow),
 		auto:   automation{broadcasts: d.Broadcasts, stats: d.Stats, jobs: d.Jobs},
 	}
@@ -126,8 +124,7 @@ func (p *Page) wallet() *wallet.Wallet    { return p.api.wallet }
 func (p *Page) cfg() cardbot.Config       { return p.api.cfg }
 func (p *Page) log() *slog.Logger         { return p.api.log }
 func (p *Page) now() time.Time            { return p.api.clock.Now() }
-func (p *Page) clock() cardbot.Clock      { return p.api.clock }
-func (p *Page) loc() *time.Location       { return p.tz }
+func (p *Page) loc() *time.Location       { return p.api.loc } // the business timezone
 func (p *Page) baseURL() string           { return strings.TrimRight(p.api.cfg.HTTP.BaseURL, "/") }
 func (p *Page) assets() (fs.FS, error)    { return fs.Sub(assetFiles, "assets") }
 func randomToken() string                 { return strings.ToLower(rand.Text()) }

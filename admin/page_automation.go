@@ -98,7 +98,7 @@ func (p *Page) ratingsPage(c *fiber.Ctx) error {
 }
 
 func (p *Page) ratingRow(tx cardbot.Tx, r *cardbot.Rating) (ratingRow, error) {
-	row := ratingRow{Rating: r, Negative: r.Score > 0 && r.Score < p.goodScore()}
+	row := ratingRow{Rating: r, Negative: p.negative(r)}
 	cl, err := tx.Client(r.ClientID)
 	if cardbot.CodeOf(err) == cardbot.NotFound {
 		return row, nil
@@ -106,6 +106,9 @@ func (p *Page) ratingRow(tx cardbot.Tx, r *cardbot.Rating) (ratingRow, error) {
 	row.Client = cl
 	return row, err
 }
+
+// negative reports whether a given score is below the good ones (0 is no score yet).
+func (p *Page) negative(r *cardbot.Rating) bool { return r.Score > 0 && r.Score < p.goodScore() }
 
 // goodScore is the lowest score answered with thanks (rating.good): lower ones are negative.
 func (p *Page) goodScore() int {
@@ -125,7 +128,7 @@ func (p *Page) clientRatings(tx cardbot.Tx, clientID uint64) ([]ratingRow, error
 	}
 	rows := make([]ratingRow, 0, len(rs))
 	for _, r := range rs {
-		rows = append(rows, ratingRow{Rating: r, Negative: r.Score > 0 && r.Score < p.goodScore()})
+		rows = append(rows, ratingRow{Rating: r, Negative: p.negative(r)})
 	}
 	return rows, nil
 }

@@ -17,7 +17,7 @@ import (
 const recipientsPerPage = 100
 
 // maxBroadcastImage bounds an uploaded picture: the whole request, with a long Cyrillic text, must
-// fit the HTTP body limit (64 KB).
+// fit the server's body limit (maxRead, 2 MB).
 const maxBroadcastImage = 1 << 20
 
 // broadcastForm is the create/edit form of a broadcast as the owner typed it, so a refused form
@@ -211,9 +211,8 @@ func parseBalance(unit cardbot.Unit, s string) (*int64, error) {
 	if s == "" {
 		return nil, nil
 	}
-	s = strings.ReplaceAll(s, ",", ".")
 	if unit == cardbot.UnitPoints || unit == cardbot.UnitMoney {
-		a, err := cardbot.ParseAmount(s)
+		a, err := parseAmount(s)
 		if err != nil {
 			return nil, err
 		}
@@ -240,19 +239,25 @@ func parseDay(s string, loc *time.Location) (time.Time, error) {
 
 // uploadedImage is the picture sent with the form, nil when none was.
 func uploadedImage(c *fiber.Ctx) ([]byte, error) {
-	fh, err := c.FormFile("image")
+	return uploaded(c, "image", maxBroadcastImage, "picture")
+}
+
+// uploaded is the file sent in the form's field, nil when none was; one over limit bytes is refused
+// with a message naming what it is.
+func uploaded(c *fiber.Ctx, field string, limit int64, what string) ([]byte, error) {
+	fh, err := c.FormFile(field)
 	if err != nil || fh == nil || fh.Size == 0 {
 		return nil, nil
 	}
-	if fh.Size > maxBroadcastImage {
-		return nil, cardbot.Errorf(cardbot.Invalid, "the picture is limited to %d KB", maxBroadcastImage>>10)
+	if fh.Size > limit {
+		return nil, cardbot.Errorf(cardbot.Invalid, "the %s is limited to %d KB", what, limit>>10)
 	}
 	file, err := fh.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer file.Close()
-	return io.ReadAll(io.LimitReader(file, maxBroadcastImage+1))
+	return io.ReadAll(io.LimitReader(file, limit+1))
 }
 
 // broadcastRow is a broadcast in the list.
@@ -278,11 +283,7 @@ func (p *Page) broadcastList(c *fiber.Ctx) error {
 	for _, bc := range list {
 		rows = append(rows, broadcastRow{Broadcast: bc, Done: doneOf(bc.Progress)})
 	}
-	v := p.newView(c, "Broadcasts", rows)
-	if c.Query("done") != "" {
-		v.Flash = "Saved."
-	}
-	return p.renderView(c, "broadcasts", "layout", v)
+	return p.renderSaved(c, "broadcasts", "Broadcasts", rows)
 }
 
 func (p *Page) newBroadcast(c *fiber.Ctx) error {
@@ -506,14 +507,11 @@ func (p *Page) saveBroadcast(c *fiber.Ctx) error {
 	})
 }
 
-// broadcastAction starts, pauses, resumes or cancels a broadcast and goes back to its page.
-func (p *Page) broadcastAction(c *fiber.Ctx, act string) error {
+// broadcastAction starts, pauses, resumes or cancels a broadcast (do is the Broadcaster's method for
+// act) and goes back to its page.
+func (p *Page) broadcastAction(c *fiber.Ctx, act string, do func(cardbot.Broadcaster, context.Context, uint64) (*cardbot.Broadcast, error)) error {
 	return p.withBroadcast(c, func(bc *cardbot.Broadcast) error {
-		b := p.auto.broadcasts
-		do := map[string]func(context.Context, uint64) (*cardbot.Broadcast, error){
-			"start": b.Start, "pause": b.Pause, "resume": b.Resume, "cancel": b.Cancel,
-		}[act]
-		_, err := do(c.UserContext(), bc.ID)
+		_, err := do(p.auto.broadcasts, c.UserContext(), bc.ID)
 		return p.acted(c, bc.ID, act, err)
 	})
 }
@@ -558,10 +556,18 @@ type audienceData struct {
 	Error string
 }
 
-func (p *Page) startBroadcast(c *fiber.Ctx) error  { return p.broadcastAction(c, "start") }
-func (p *Page) pauseBroadcast(c *fiber.Ctx) error  { return p.broadcastAction(c, "pause") }
-func (p *Page) resumeBroadcast(c *fiber.Ctx) error { return p.broadcastAction(c, "resume") }
-func (p *Page) cancelBroadcast(c *fiber.Ctx) error { return p.broadcastAction(c, "cancel") }
+func (p *Page) startBroadcast(c *fiber.Ctx) error {
+	return p.broadcastAction(c, "start", cardbot.Broadcaster.Start)
+}
+func (p *Page) pauseBroadcast(c *fiber.Ctx) error {
+	return p.broadcastAction(c, "pause", cardbot.Broadcaster.Pause)
+}
+func (p *Page) resumeBroadcast(c *fiber.Ctx) error {
+	return p.broadcastAction(c, "resume", cardbot.Broadcaster.Resume)
+}
+func (p *Page) cancelBroadcast(c *fiber.Ctx) error {
+	return p.broadcastAction(c, "cancel", cardbot.Broadcaster.Cancel)
+}
 
 // broadcastImage serves a broadcast's uploaded picture (as stored, PNG) for the owner to see.
 func (p *Page) broadcastImage(c *fiber.Ctx) error {

@@ -38,11 +38,11 @@ const (
 	countSlow = 50 * time.Millisecond // a count that took longer is kept for countTTL
 )
 
-func (p *Page) cardCounts(ctx context.Context, fresh bool) (map[string]cardCounts, error) {
+func (p *Page) cardCounts(ctx context.Context) (map[string]cardCounts, error) {
 	p.counts.mu.Lock()
 	defer p.counts.mu.Unlock()
 	now := p.now()
-	if !fresh && p.counts.counts != nil && p.counts.took >= countSlow && now.Sub(p.counts.at) < countTTL {
+	if p.counts.counts != nil && p.counts.took >= countSlow && now.Sub(p.counts.at) < countTTL {
 		return p.counts.counts, nil
 	}
 	counts, optOut, total := map[string]cardCounts{}, 0, 0
@@ -95,7 +95,7 @@ func (p *Page) programs(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	counts, err := p.cardCounts(c.UserContext(), false)
+	counts, err := p.cardCounts(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -103,11 +103,7 @@ func (p *Page) programs(c *fiber.Ctx) error {
 	for _, prog := range p.effective(o).Programs {
 		rows = append(rows, programRow{Program: prog, Counts: counts[prog.ID], Source: p.programSource(o, prog.ID)})
 	}
-	v := p.newView(c, "Cards", rows)
-	if c.Query("done") != "" {
-		v.Flash = "Saved."
-	}
-	return p.renderView(c, "cards", "layout", v)
+	return p.renderSaved(c, "cards", "Cards", rows)
 }
 
 func (p *Page) programSource(o overrides, id string) string {
@@ -141,7 +137,7 @@ func (p *Page) editProgram(c *fiber.Ctx) error {
 	if prog == nil {
 		return p.notFound(c)
 	}
-	counts, err := p.cardCounts(c.UserContext(), false)
+	counts, err := p.cardCounts(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -200,11 +196,12 @@ func putStoredProgram(o *overrides, sp storedProgram) {
 func (p *Page) archiveProgram(c *fiber.Ctx) error {
 	id, archived := c.Params("id"), c.FormValue("archived") != "0"
 	err := p.changeOverrides(c.UserContext(), func(_ cardbot.Tx, o *overrides) error {
-		i := slices.IndexFunc(p.effective(*o).Programs, func(x cardbot.Program) bool { return x.ID == id })
+		programs := p.effective(*o).Programs
+		i := slices.IndexFunc(programs, func(x cardbot.Program) bool { return x.ID == id })
 		if i < 0 {
 			return cardbot.Errorf(cardbot.NotFound, "there is no card %q", id)
 		}
-		prog := p.effective(*o).Programs[i]
+		prog := programs[i]
 		prog.Archived = archived
 		putStoredProgram(o, storedProgram{Program: prog})
 		return nil
@@ -216,17 +213,17 @@ func (p *Page) archiveProgram(c *fiber.Ctx) error {
 // archived.
 func (p *Page) deleteProgram(c *fiber.Ctx) error {
 	id := c.Params("id")
-	counts, err := p.cardCounts(c.UserContext(), true)
-	if err != nil {
-		return err
-	}
-	if n := counts[id].Issued; n > 0 {
-		return p.backToPrograms(c, cardbot.Errorf(cardbot.Conflict,
-			"this card has been issued %d times, so it cannot be deleted: archive it to stop issuing it", n))
-	}
-	err = p.changeOverrides(c.UserContext(), func(tx cardbot.Tx, o *overrides) error {
+	err := p.changeOverrides(c.UserContext(), func(tx cardbot.Tx, o *overrides) error {
 		if !p.effectiveHas(*o, id) {
 			return cardbot.Errorf(cardbot.NotFound, "there is no card %q", id)
+		}
+		// Counted in the transaction that deletes, so a card issued meanwhile cannot be orphaned.
+		if n, err := issuedCards(tx, id); err != nil || n > 0 {
+			if err != nil {
+				return err
+			}
+			return cardbot.Errorf(cardbot.Conflict,
+				"this card has been issued %d times, so it cannot be deleted: archive it to stop issuing it", n)
 		}
 		sites, err := tx.MiniSites()
 		if err != nil {
@@ -244,6 +241,26 @@ func (p *Page) deleteProgram(c *fiber.Ctx) error {
 		return nil
 	})
 	return p.backToPrograms(c, err)
+}
+
+// issuedCards counts the cards of a programme.
+func issuedCards(tx cardbot.Tx, programID string) (int, error) {
+	n := 0
+	for after := uint64(0); ; {
+		cards, err := tx.Cards(after, 1000)
+		if err != nil {
+			return 0, err
+		}
+		for _, card := range cards {
+			if card.ProgramID == programID {
+				n++
+			}
+			after = card.ID
+		}
+		if len(cards) < 1000 {
+			return n, nil
+		}
+	}
 }
 
 func (p *Page) backToPrograms(c *fiber.Ctx, err error) error {
@@ -330,7 +347,7 @@ func parseProgram(f map[string]string) (cardbot.Program, error) {
 		if f[name] == "" {
 			return 0
 		}
-		a, err := cardbot.ParseAmount(strings.ReplaceAll(f[name], ",", "."))
+		a, err := parseAmount(f[name])
 		if err != nil {
 			errs = append(errs, cardbot.Errorf(cardbot.Invalid, "%s: %q is not a number", name, f[name]))
 		}
@@ -378,8 +395,8 @@ func parseProgram(f map[string]string) (cardbot.Program, error) {
 				continue
 			}
 			t := cardbot.Tier{Name: strings.TrimSpace(parts[0])}
-			spend, err1 := cardbot.ParseAmount(strings.ReplaceAll(strings.TrimSpace(parts[1]), ",", "."))
-			rate, err2 := cardbot.ParseAmount(strings.ReplaceAll(strings.TrimSpace(parts[2]), ",", "."))
+			spend, err1 := parseAmount(parts[1])
+			rate, err2 := parseAmount(parts[2])
 			if err1 != nil || err2 != nil || t.Name == "" {
 				errs = append(errs, cardbot.Errorf(cardbot.Invalid, "tier line %d: write it as name; min spend; %%", i+1))
 				continue

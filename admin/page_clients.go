@@ -140,11 +140,7 @@ func (p *Page) client(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name := d.Client.Name
-	if name == "" {
-		name = d.Client.Phone
-	}
-	v := p.newView(c, name, d)
+	v := p.newView(c, clientTitle(d.Client), d)
 	switch c.Query("done") {
 	case "op":
 		v.Flash = "Done: the operation is recorded and the client is told."
@@ -152,6 +148,14 @@ func (p *Page) client(c *fiber.Ctx) error {
 		v.Flash = "This form was already sent: the operation is recorded once."
 	}
 	return p.renderView(c, "client", "layout", v)
+}
+
+// clientTitle names a client's page: the name, or the phone when there is none.
+func clientTitle(cl *cardbot.Client) string {
+	if cl.Name == "" {
+		return cl.Phone
+	}
+	return cl.Name
 }
 
 func (p *Page) clientData(c *fiber.Ctx, id uint64) (clientData, error) {
@@ -226,8 +230,11 @@ func (p *Page) operation(c *fiber.Ctx) error {
 				}
 			}
 			card, err := tx.CardByNumber(number)
-			if err != nil || card.ClientID != id {
+			if cardbot.CodeOf(err) == cardbot.NotFound || (err == nil && card.ClientID != id) {
 				return cardbot.Errorf(cardbot.NotFound, "this client has no card %s", number)
+			}
+			if err != nil {
+				return err
 			}
 			if _, err := p.api.operate(tx, card.ID, req); err != nil {
 				return err
@@ -248,7 +255,7 @@ func (p *Page) operation(c *fiber.Ctx) error {
 		}
 		d.Error = msg
 		c.Status(fiber.StatusBadRequest)
-		return p.render(c, "client", "Client", d)
+		return p.render(c, "client", clientTitle(d.Client), d)
 	}
 	if !again {
 		p.log().Info("admin: operation", "client", id, "card", number, "type", req.Type, "user", w.name)
@@ -264,11 +271,11 @@ func (p *Page) operation(c *fiber.Ctx) error {
 func operationForm(c *fiber.Ctx, actor string) (cardbot.OperationRequest, error) {
 	in := operationInput{Type: cardbot.OpType(c.FormValue("type")), Branch: c.FormValue("branch"), Reason: c.FormValue("reason")}
 	amount := func(name string) (*cardbot.Amount, error) {
-		s := strings.ReplaceAll(strings.TrimSpace(c.FormValue(name)), ",", ".")
+		s := strings.TrimSpace(c.FormValue(name))
 		if s == "" {
 			return nil, nil
 		}
-		a, err := cardbot.ParseAmount(s)
+		a, err := parseAmount(s)
 		return &a, err
 	}
 	var err error
@@ -299,4 +306,10 @@ func operationForm(c *fiber.Ctx, actor string) (cardbot.OperationRequest, error)
 		in.Redeem = nil
 	}
 	return in.request(actor)
+}
+
+// parseAmount reads an amount as typed in a form: surrounding spaces and a decimal comma (99,90)
+// are fine.
+func parseAmount(s string) (cardbot.Amount, error) {
+	return cardbot.ParseAmount(strings.ReplaceAll(strings.TrimSpace(s), ",", "."))
 }

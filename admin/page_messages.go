@@ -49,7 +49,7 @@ func (p *Page) messages(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := p.cardCounts(c.UserContext(), false); err != nil {
+	if _, err := p.cardCounts(c.UserContext()); err != nil {
 		return err
 	}
 	p.counts.mu.Lock()
@@ -59,11 +59,7 @@ func (p *Page) messages(c *fiber.Ctx) error {
 		src, text := p.textSource(o, name)
 		d.Texts = append(d.Texts, textRow{Name: name, Source: src, Text: text})
 	}
-	v := p.newView(c, "Messages", d)
-	if c.Query("done") != "" {
-		v.Flash = "Saved."
-	}
-	return p.renderView(c, "messages", "layout", v)
+	return p.renderSaved(c, "messages", "Messages", d)
 }
 
 func knownText(name string) bool {

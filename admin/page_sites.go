@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"io"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -11,7 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// maxLogo bounds a mini-site's logo: it is shown small, and the request body limit is 64 KB.
+// maxLogo bounds a mini-site's logo: it is shown small.
 const maxLogo = 48 << 10
 
 type siteRow struct {
@@ -45,11 +44,7 @@ func (p *Page) sites(c *fiber.Ctx) error {
 		r := siteRow{MiniSite: s, URL: p.siteURL(s.Slug), ProgramName: p.programName(s.ProgramID)}
 		rows = append(rows, r)
 	}
-	v := p.newView(c, "Mini-sites", rows)
-	if c.Query("done") != "" {
-		v.Flash = "Saved."
-	}
-	return p.renderView(c, "sites", "layout", v)
+	return p.renderSaved(c, "sites", "Mini-sites", rows)
 }
 
 // programName names a site's programme; "" is the default card.
@@ -121,21 +116,9 @@ func (p *Page) readSite(c *fiber.Ctx, s *cardbot.MiniSite) error {
 	if c.FormValue("remove_logo") == "on" {
 		s.Logo, s.LogoType = nil, ""
 	}
-	fh, err := c.FormFile("logo")
-	if err != nil || fh == nil || fh.Size == 0 {
-		return nil // no new logo
-	}
-	if fh.Size > maxLogo {
-		return cardbot.Errorf(cardbot.Invalid, "the logo is limited to %d KB", maxLogo>>10)
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	logo, err := io.ReadAll(io.LimitReader(f, maxLogo+1))
-	if err != nil {
-		return err
+	logo, err := uploaded(c, "logo", maxLogo, "logo")
+	if err != nil || logo == nil {
+		return err // nil: no new logo
 	}
 	kind := http.DetectContentType(logo)
 	if kind != "image/png" && kind != "image/jpeg" {

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"html/template"
+	"math"
 	"slices"
 	"time"
 
@@ -100,7 +101,10 @@ func (p *Page) statsPage(c *fiber.Ctx) error {
 	return p.renderView(c, "stats", "layout", v)
 }
 
+// money is an amount as the charts draw it, and moneyLabel writes a chart's value back as an amount
+// (rounded: 0.29 is 28.999… hundredths as a float).
 func money(a cardbot.Amount) float64 { return float64(a) / 100 }
+func moneyLabel(f float64) string    { return cardbot.Amount(math.Round(f * 100)).String() }
 
 // statsCharts draws the page's charts, their texts in the viewer's language.
 func statsCharts(v view, st *cardbot.Stats) map[string]template.HTML {
@@ -117,14 +121,13 @@ func statsCharts(v view, st *cardbot.Stats) map[string]template.HTML {
 		brought[i] = float64(pt.ClientsBrought)
 		ratings[i], average[i] = float64(pt.Ratings), pt.RatingAverage
 	}
-	amount := func(f float64) string { return cardbot.Amount(int64(f * 100)).String() }
 	svg := func(b []byte) template.HTML { return template.HTML(b) } // chart escapes every text it writes
 	out := map[string]template.HTML{
-		"revenue": svg(chart.Line(chart.Chart{Title: v.T("Revenue from card holders"), Labels: labels, Format: amount,
+		"revenue": svg(chart.Line(chart.Chart{Title: v.T("Revenue from card holders"), Labels: labels, Format: moneyLabel,
 			Series: []chart.Series{{Name: v.T("Revenue"), Values: revenue}}})),
 		"growth": svg(chart.Bar(chart.Chart{Title: v.T("New clients and cards issued"), Labels: labels,
 			Series: []chart.Series{{Name: v.T("New clients"), Values: clients}, {Name: v.T("Cards issued"), Values: cards}}})),
-		"points": svg(chart.Bar(chart.Chart{Title: v.T("Points accrued and redeemed"), Labels: labels, Format: amount,
+		"points": svg(chart.Bar(chart.Chart{Title: v.T("Points accrued and redeemed"), Labels: labels, Format: moneyLabel,
 			Series: []chart.Series{{Name: v.T("Accrued"), Values: accrued}, {Name: v.T("Redeemed"), Values: redeemed}}})),
 		"referrals": svg(chart.Line(chart.Chart{Title: v.T("Clients brought by friends"), Labels: labels,
 			Series: []chart.Series{{Name: v.T("Clients brought"), Values: brought}}})),

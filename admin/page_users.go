@@ -38,11 +38,7 @@ func (p *Page) users(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := p.newView(c, "Users", d)
-	if c.Query("done") != "" {
-		v.Flash = "Saved."
-	}
-	return p.renderView(c, "users", "layout", v)
+	return p.renderSaved(c, "users", "Users", d)
 }
 
 // createUser adds a user, or sets a new password and role for an existing database user.

@@ -125,6 +125,15 @@ func (p *Page) render(c *fiber.Ctx, page, title string, data any) error {
 	return p.renderView(c, page, "layout", p.newView(c, title, data))
 }
 
+// renderSaved writes a whole page that a save redirects back to with ?done=…, which it says was saved.
+func (p *Page) renderSaved(c *fiber.Ctx, page, title string, data any) error {
+	v := p.newView(c, title, data)
+	if c.Query("done") != "" {
+		v.Flash = "Saved."
+	}
+	return p.renderView(c, page, "layout", v)
+}
+
 // fragment writes one named block of a page: what htmx swaps in.
 func (p *Page) fragment(c *fiber.Ctx, page, block string, data any) error {
 	return p.renderView(c, page, block, p.newView(c, "", data))
