@@ -64,7 +64,7 @@ func draw(c Chart, bars bool) []byte {
 		c.Height = 320
 	}
 	if c.Format == nil {
-		c.Format = defaultFormat
+		c.Format = num // a value, like a coordinate, with at most two decimals
 	}
 	v := &canvas{Chart: c, plotW: float64(c.Width - marginLeft - marginRight), plotH: float64(c.Height - marginTop - marginBottom)}
 	v.prepare()
@@ -232,8 +232,6 @@ func niceTicks(lo, hi float64, n int, minStep float64) []float64 {
 	}
 	return ticks
 }
-
-func defaultFormat(f float64) string { return strconv.FormatFloat(math.Round(f*100)/100, 'f', -1, 64) }
 
 // num writes a coordinate with at most two decimals.
 func num(f float64) string { return strconv.FormatFloat(math.Round(f*100)/100, 'f', -1, 64) }
