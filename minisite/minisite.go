@@ -102,20 +102,20 @@ func New(d Deps) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	layout, err := s.source("layout.html")
+	layout, err := s.words.source("layout.html")
 	if err != nil {
 		return nil, err
 	}
 	var shared []string
 	for _, name := range partials {
-		body, err := s.source(name + ".html")
+		body, err := s.words.source(name + ".html")
 		if err != nil {
 			return nil, err
 		}
 		shared = append(shared, body)
 	}
 	for _, name := range pageNames {
-		body, err := s.source(name + ".html")
+		body, err := s.words.source(name + ".html")
 		if err != nil {
 			return nil, err
 		}
@@ -147,7 +147,7 @@ var textRef = regexp.MustCompile(`\{\{t "([a-z_]+)"\}\}`)
 // source reads a template with the locale's texts written in, HTML-escaped (they are our own words,
 // and escaped they are safe in text and in quoted attributes alike). Done once at start, so a page
 // costs no function calls for its words; an unknown key stops the start.
-func (s *Site) source(name string) (string, error) {
+func (w words) source(name string) (string, error) {
 	data, err := fs.ReadFile(assets, "templates/"+name)
 	if err != nil {
 		return "", err
@@ -155,7 +155,7 @@ func (s *Site) source(name string) (string, error) {
 	var missing []string
 	out := textRef.ReplaceAllStringFunc(string(data), func(ref string) string {
 		key := textRef.FindStringSubmatch(ref)[1]
-		text, ok := s.words.m[key]
+		text, ok := w.m[key]
 		if !ok {
 			missing = append(missing, key)
 		}

@@ -83,8 +83,7 @@ func (s *Site) MountUnsubscribe(app *fiber.App, tokens *cardbot.UnsubscribeToken
 		own = unsubscribeTexts["ru"]
 	}
 	maps.Copy(merged, own)
-	// source reads nothing but the words: a Site holding the merged ones writes this page's texts in.
-	texts := &Site{words: words{m: merged, currency: s.words.currency}}
+	texts := words{m: merged, currency: s.words.currency}
 	layout, err := texts.source("layout.html")
 	if err != nil {
 		return err
