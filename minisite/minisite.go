@@ -204,8 +204,13 @@ func (s *Site) render(c *fiber.Ctx, status int, name string, data any) error {
 
 // execute renders a page into bytes.
 func (s *Site) execute(name string, data any) ([]byte, error) {
+	return s.executeTemplate(s.pages[name], name, data)
+}
+
+// executeTemplate renders a page's template into bytes, logging what went wrong.
+func (s *Site) executeTemplate(t *template.Template, name string, data any) ([]byte, error) {
 	var b bytes.Buffer
-	if err := s.pages[name].Execute(&b, data); err != nil {
+	if err := t.Execute(&b, data); err != nil {
 		s.log.Error("minisite: rendering a page", "page", name, "err", err)
 		return nil, err
 	}
