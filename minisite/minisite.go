@@ -131,7 +131,7 @@ func New(d Deps) (*Site, error) {
 		}
 		s.pages[name] = t
 	}
-	if s.widgetJS, err = widgetScript(s.words.get("chat_open")); err != nil {
+	if s.widgetJS, err = widgetScript(s.words.get("chat_open"), s.words.get("chat_close")); err != nil {
 		return nil, err
 	}
 	s.notFoundPage, err = s.execute("notfound", struct{ layoutData }{s.layout(s.words.get("not_found_title"))})
