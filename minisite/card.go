@@ -42,10 +42,13 @@ type historyRow struct {
 // validToken checks the shape of a card token (lowercase base32 from the wallet) before the lookup,
 // so that junk never reaches the database.
 func validToken(t string) bool {
-	if len(t) < 16 || len(t) > 64 {
-		return false
-	}
-	for _, r := range t {
+	return len(t) >= 16 && len(t) <= 64 && lowerAlnum(t)
+}
+
+// lowerAlnum reports whether s is only lowercase Latin letters and digits, the alphabet of card
+// tokens and invite codes.
+func lowerAlnum(s string) bool {
+	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
 			return false
 		}

@@ -41,16 +41,20 @@ func (s *Site) widget(c *fiber.Ctx) error {
 	return c.Send(s.widgetJS)
 }
 
-// widgetScript is widget.js with the locale's label written in, once at start. json.Marshal quotes
-// the label as a JavaScript string literal (with <, > and & escaped, so it is safe in any page).
-func widgetScript(label string) ([]byte, error) {
+// widgetScript is widget.js with the locale's labels of the button (the chat closed, and open)
+// written in, once at start. json.Marshal quotes a label as a JavaScript string literal (with <, >
+// and & escaped, so it is safe in any page).
+func widgetScript(openLabel, closeLabel string) ([]byte, error) {
 	data, err := fs.ReadFile(assets, "static/widget.js")
 	if err != nil {
 		return nil, err
 	}
-	quoted, err := json.Marshal(label)
-	if err != nil {
-		return nil, err
+	for _, l := range []struct{ placeholder, label string }{{`"__LABEL__"`, openLabel}, {`"__CLOSE_LABEL__"`, closeLabel}} {
+		quoted, err := json.Marshal(l.label)
+		if err != nil {
+			return nil, err
+		}
+		data = bytes.Replace(data, []byte(l.placeholder), quoted, 1)
 	}
-	return bytes.Replace(data, []byte(`"__LABEL__"`), quoted, 1), nil
+	return data, nil
 }

@@ -39,9 +39,9 @@ func TestTheWidgetScriptIsServedWithTheLocalesLabel(t *testing.T) {
 	if p.status != 200 || !strings.HasPrefix(p.header.Get("Content-Type"), "text/javascript") {
 		t.Fatalf("widget.js: %d %s", p.status, p.header.Get("Content-Type"))
 	}
-	mustContain(t, p.body, `var label = "Open chat"`, "/chat?embed=1")
-	if strings.Contains(p.body, "__LABEL__") {
-		t.Fatal("the label placeholder is left in the script")
+	mustContain(t, p.body, `var label = "Open chat"`, `var closeLabel = "Close chat"`, "/chat?embed=1")
+	if strings.Contains(p.body, "__LABEL__") || strings.Contains(p.body, "__CLOSE_LABEL__") {
+		t.Fatal("a label placeholder is left in the script")
 	}
 }
 

@@ -102,20 +102,20 @@ func New(d Deps) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	layout, err := s.source("layout.html")
+	layout, err := s.words.source("layout.html")
 	if err != nil {
 		return nil, err
 	}
 	var shared []string
 	for _, name := range partials {
-		body, err := s.source(name + ".html")
+		body, err := s.words.source(name + ".html")
 		if err != nil {
 			return nil, err
 		}
 		shared = append(shared, body)
 	}
 	for _, name := range pageNames {
-		body, err := s.source(name + ".html")
+		body, err := s.words.source(name + ".html")
 		if err != nil {
 			return nil, err
 		}
@@ -131,7 +131,7 @@ func New(d Deps) (*Site, error) {
 		}
 		s.pages[name] = t
 	}
-	if s.widgetJS, err = widgetScript(s.words.get("chat_open")); err != nil {
+	if s.widgetJS, err = widgetScript(s.words.get("chat_open"), s.words.get("chat_close")); err != nil {
 		return nil, err
 	}
 	s.notFoundPage, err = s.execute("notfound", struct{ layoutData }{s.layout(s.words.get("not_found_title"))})
@@ -147,7 +147,7 @@ var textRef = regexp.MustCompile(`\{\{t "([a-z_]+)"\}\}`)
 // source reads a template with the locale's texts written in, HTML-escaped (they are our own words,
 // and escaped they are safe in text and in quoted attributes alike). Done once at start, so a page
 // costs no function calls for its words; an unknown key stops the start.
-func (s *Site) source(name string) (string, error) {
+func (w words) source(name string) (string, error) {
 	data, err := fs.ReadFile(assets, "templates/"+name)
 	if err != nil {
 		return "", err
@@ -155,7 +155,7 @@ func (s *Site) source(name string) (string, error) {
 	var missing []string
 	out := textRef.ReplaceAllStringFunc(string(data), func(ref string) string {
 		key := textRef.FindStringSubmatch(ref)[1]
-		text, ok := s.words.m[key]
+		text, ok := w.m[key]
 		if !ok {
 			missing = append(missing, key)
 		}
@@ -204,8 +204,13 @@ func (s *Site) render(c *fiber.Ctx, status int, name string, data any) error {
 
 // execute renders a page into bytes.
 func (s *Site) execute(name string, data any) ([]byte, error) {
+	return s.executeTemplate(s.pages[name], name, data)
+}
+
+// executeTemplate renders a page's template into bytes, logging what went wrong.
+func (s *Site) executeTemplate(t *template.Template, name string, data any) ([]byte, error) {
 	var b bytes.Buffer
-	if err := s.pages[name].Execute(&b, data); err != nil {
+	if err := t.Execute(&b, data); err != nil {
 		s.log.Error("minisite: rendering a page", "page", name, "err", err)
 		return nil, err
 	}

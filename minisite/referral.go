@@ -29,13 +29,8 @@ const maxShownName = 40
 // retype codes); nil when the code is empty, malformed or nobody's.
 func (s *Site) loadReferrer(ctx context.Context, code string) (*referrer, error) {
 	code = strings.ToLower(strings.TrimSpace(code))
-	if code == "" || len(code) > maxRefCode {
+	if code == "" || len(code) > maxRefCode || !lowerAlnum(code) {
 		return nil, nil
-	}
-	for _, r := range code {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
-			return nil, nil
-		}
 	}
 	var ref *referrer
 	err := s.store.View(ctx, func(tx cardbot.Tx) error {

@@ -57,6 +57,7 @@ var texts = map[string]map[string]string{
 		"chat_busy":        "Слишком много новых чатов с вашего адреса. Попробуйте через несколько минут — чат откроется сам.",
 		"chat_slow":        "Вы пишете слишком часто. Подождите секунду — сообщение отправится само.",
 		"chat_open":        "Открыть чат",
+		"chat_close":       "Закрыть чат",
 		"unit_points":      "балл|балла|баллов", // one|few|many, and few for fractions
 		"unit_stamps":      "штамп|штампа|штампов",
 		"unit_visits":      "посещение|посещения|посещений",
@@ -135,6 +136,7 @@ var texts = map[string]map[string]string{
 		"chat_busy":        "Too many new chats from your address. Try again in a few minutes — the chat will open by itself.",
 		"chat_slow":        "You are writing too fast. Wait a second — the message will go by itself.",
 		"chat_open":        "Open chat",
+		"chat_close":       "Close chat",
 		"unit_points":      "point|points|points",
 		"unit_stamps":      "stamp|stamps|stamps",
 		"unit_visits":      "visit|visits|visits",

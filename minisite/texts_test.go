@@ -7,13 +7,22 @@ import (
 )
 
 func TestEveryLocaleHasEveryText(t *testing.T) {
-	for locale, m := range texts {
-		for other, o := range texts {
-			for key := range o {
-				if _, ok := m[key]; !ok {
-					t.Errorf("%s lacks %q (which %s has)", locale, key, other)
+	// The unsubscribe page's own table too: its failure text is read in code, where a missing key
+	// would show nothing rather than stop the start.
+	for _, table := range []map[string]map[string]string{texts, unsubscribeTexts} {
+		for locale, m := range table {
+			for other, o := range table {
+				for key := range o {
+					if _, ok := m[key]; !ok {
+						t.Errorf("%s lacks %q (which %s has)", locale, key, other)
+					}
 				}
 			}
+		}
+	}
+	for locale := range texts {
+		if _, ok := unsubscribeTexts[locale]; !ok {
+			t.Errorf("the unsubscribe page has no texts in %s", locale)
 		}
 	}
 }

@@ -83,8 +83,7 @@ func (s *Site) MountUnsubscribe(app *fiber.App, tokens *cardbot.UnsubscribeToken
 		own = unsubscribeTexts["ru"]
 	}
 	maps.Copy(merged, own)
-	// source reads nothing but the words: a Site holding the merged ones writes this page's texts in.
-	texts := &Site{words: words{m: merged, currency: s.words.currency}}
+	texts := words{m: merged, currency: s.words.currency}
 	layout, err := texts.source("layout.html")
 	if err != nil {
 		return err
@@ -189,12 +188,11 @@ func (u *unsubscriber) data(c *fiber.Ctx, address string) unsubscribeData {
 }
 
 func (u *unsubscriber) render(c *fiber.Ctx, status int, d unsubscribeData) error {
-	var b strings.Builder
-	if err := u.page.Execute(&b, d); err != nil {
-		u.site.log.Error("minisite: rendering a page", "page", "unsubscribe", "err", err)
+	page, err := u.site.executeTemplate(u.page, "unsubscribe", d)
+	if err != nil {
 		return c.Status(fiber.StatusInternalServerError).SendString("internal error")
 	}
-	return u.site.sendHTML(c, status, []byte(b.String()))
+	return u.site.sendHTML(c, status, page)
 }
 
 // maskEmail shows enough of an address for its owner to recognise it and little to anyone else who

@@ -121,6 +121,16 @@ func adminLogin(t *testing.T, base, name, password string) *http.Client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if status := postLogin(t, c, base, name, password, nil); status != http.StatusSeeOther {
+		t.Fatalf("login as %s: %d", name, status)
+	}
+	return c
+}
+
+// postLogin sends the admin login form as a browser would, with the CSRF token of the login page and
+// the extra headers, and returns the status.
+func postLogin(t *testing.T, c *http.Client, base, name, password string, header http.Header) int {
+	t.Helper()
 	resp, err := c.Get(base + "/admin/login")
 	if err != nil {
 		t.Fatal(err)
@@ -131,15 +141,17 @@ func adminLogin(t *testing.T, base, name, password string) *http.Client {
 	if m == nil {
 		t.Fatalf("no CSRF token on the login page:\n%s", body)
 	}
-	resp, err = c.PostForm(base+"/admin/login", url.Values{"name": {name}, "password": {password}, "_csrf": {string(m[1])}})
-	if err != nil {
+	form := url.Values{"name": {name}, "password": {password}, "_csrf": {string(m[1])}}
+	req, _ := http.NewRequest("POST", base+"/admin/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if resp, err = c.Do(req); err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("login as %s: %d", name, resp.StatusCode)
-	}
-	return c
+	return resp.StatusCode
 }
 
 // A hash from `cardbot user hash` is what admin.users in config.yaml takes.

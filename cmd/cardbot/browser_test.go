@@ -122,6 +122,18 @@ func newCardPage(t *testing.T, ctx context.Context, base string) string {
 	return loc
 }
 
+// fillCardForm types the name and phone into the open mini-site form, ticks the consent, sends it and
+// returns the new card page's address (see newCardPage).
+func fillCardForm(t *testing.T, ctx context.Context, base, name, phoneNumber string) string {
+	t.Helper()
+	do(t, ctx, "sending the form as "+name,
+		chromedp.SendKeys(chromedp.ID("name"), name),
+		chromedp.SendKeys(chromedp.ID("phone"), phoneNumber),
+		chromedp.Click(chromedp.ID("consent")),
+		chromedp.Click(chromedp.ID("submit")))
+	return newCardPage(t, ctx, base)
+}
+
 // waitImage waits until the image a CSS selector names has loaded.
 func waitImage(t *testing.T, ctx context.Context, what, selector string) {
 	t.Helper()

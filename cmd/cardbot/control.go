@@ -60,45 +60,25 @@ func startControl(cfg cardbot.Config, db *store.DB, clock cardbot.Clock, log *sl
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /apikeys", func(w http.ResponseWriter, r *http.Request) {
-		var req apikeyRequest
-		if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req); err != nil {
-			writeControl(w, nil, err)
-			return
-		}
-		key, err := admin.CreateAPIKey(r.Context(), db, req.Name, clock.Now())
-		writeControl(w, apikeyAnswer{Key: key}, err)
-	})
+	mux.HandleFunc("POST /apikeys", controlCall(func(ctx context.Context, req apikeyRequest) (any, error) {
+		key, err := admin.CreateAPIKey(ctx, db, req.Name, clock.Now())
+		return apikeyAnswer{Key: key}, err
+	}))
 	mux.HandleFunc("POST /apikeys/list", func(w http.ResponseWriter, r *http.Request) {
 		keys, err := admin.APIKeys(r.Context(), db)
 		writeControl(w, apikeyListAnswer{Keys: keys}, err)
 	})
-	mux.HandleFunc("POST /apikeys/revoke", func(w http.ResponseWriter, r *http.Request) {
-		var req apikeyRevokeRequest
-		if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req); err != nil {
-			writeControl(w, nil, err)
-			return
-		}
-		key, err := admin.RevokeAPIKey(r.Context(), db, req.Which, clock.Now())
-		writeControl(w, apikeyRevokeAnswer{Key: key}, err)
-	})
-	mux.HandleFunc("POST /users", func(w http.ResponseWriter, r *http.Request) {
-		var req userRequest
-		if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req); err != nil {
-			writeControl(w, nil, err)
-			return
-		}
-		created, err := admin.CreateUser(r.Context(), db, cfg, req.Name, req.Password, req.Role, clock.Now())
-		writeControl(w, userAnswer{Created: created}, err)
-	})
-	mux.HandleFunc("POST /backup", func(w http.ResponseWriter, r *http.Request) {
-		var req backupRequest
-		if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req); err != nil {
-			writeControl(w, nil, err)
-			return
-		}
-		writeControl(w, struct{}{}, db.BackupFile(req.Path))
-	})
+	mux.HandleFunc("POST /apikeys/revoke", controlCall(func(ctx context.Context, req apikeyRevokeRequest) (any, error) {
+		key, err := admin.RevokeAPIKey(ctx, db, req.Which, clock.Now())
+		return apikeyRevokeAnswer{Key: key}, err
+	}))
+	mux.HandleFunc("POST /users", controlCall(func(ctx context.Context, req userRequest) (any, error) {
+		created, err := admin.CreateUser(ctx, db, cfg, req.Name, req.Password, req.Role, clock.Now())
+		return userAnswer{Created: created}, err
+	}))
+	mux.HandleFunc("POST /backup", controlCall(func(_ context.Context, req backupRequest) (any, error) {
+		return struct{}{}, db.BackupFile(req.Path)
+	}))
 	c := &controlServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, path: path}
 	go func() {
 		if err := c.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -118,6 +98,20 @@ func removeStaleSocket(path string) error {
 		return fmt.Errorf("another cardbot is already running with this data directory (%s)", path)
 	}
 	return os.Remove(path)
+}
+
+// controlCall is an endpoint of the control socket: it reads the request as JSON, runs fn and answers
+// with what fn returns.
+func controlCall[Req any](fn func(ctx context.Context, req Req) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req Req
+		if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&req); err != nil {
+			writeControl(w, nil, err)
+			return
+		}
+		answer, err := fn(r.Context(), req)
+		writeControl(w, answer, err)
+	}
 }
 
 func writeControl(w http.ResponseWriter, answer any, err error) {

@@ -98,14 +98,24 @@ func parseFlags(name string, args []string) (string, []string, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	path := fs.String("config", "", "config file")
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		return "", nil, usageError(err.Error())
+	}
+	return *path, positional, nil
+}
+
+// parseInterspersed parses the flags of fs found before, between and after the positional arguments,
+// and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return "", nil, usageError(err.Error())
+			return nil, err
 		}
 		args = fs.Args()
 		if len(args) == 0 {
-			return *path, positional, nil
+			return positional, nil
 		}
 		positional, args = append(positional, args[0]), args[1:]
 	}

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -55,29 +53,10 @@ func TestBehindNginxTheFormLimitIsPerVisitor(t *testing.T) {
 func TestBehindNginxTheLogNamesTheVisitor(t *testing.T) {
 	var log syncBuffer
 	srv, _ := runServerLogging(t, writeConfig(t, behindNginx), &log)
-	base := "http://" + srv.Addr()
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
-	resp, err := c.Get(base + "/admin/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(body)
-	if m == nil {
-		t.Fatalf("no CSRF token on the login page:\n%s", body)
-	}
-	form := url.Values{"name": {"olga"}, "password": {"a guess"}, "_csrf": {string(m[1])}}
-	req, _ := http.NewRequest("POST", base+"/admin/login", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("X-Forwarded-For", "198.51.100.7")
-	if resp, err = c.Do(req); err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Fatalf("a wrong password: %d", resp.StatusCode)
+	status := postLogin(t, &http.Client{Jar: jar}, "http://"+srv.Addr(), "olga", "a guess", http.Header{"X-Forwarded-For": {"198.51.100.7"}})
+	if status != http.StatusUnauthorized {
+		t.Fatalf("a wrong password: %d", status)
 	}
 	if got := log.String(); !strings.Contains(got, "admin login refused") || !strings.Contains(got, "ip=198.51.100.7") {
 		t.Fatalf("the refusal is not logged with the visitor's address:\n%s", got)

@@ -26,12 +26,7 @@ func TestBrowserFriendGetsACardByTheWebInviteLink(t *testing.T) {
 	}
 	shot(t, ctx, "referral")
 
-	do(t, ctx, "sending the form",
-		chromedp.SendKeys(chromedp.ID("name"), "Борис"),
-		chromedp.SendKeys(chromedp.ID("phone"), "8 916 765-43-21"),
-		chromedp.Click(chromedp.ID("consent")),
-		chromedp.Click(chromedp.ID("submit")))
-	newCardPage(t, ctx, base)
+	fillCardForm(t, ctx, base, "Борис", "8 916 765-43-21")
 
 	var friend *cardbot.Client
 	err = srv.db.View(context.Background(), func(tx cardbot.Tx) error {

@@ -74,12 +74,7 @@ func TestBrowserOwnerAndVisitors(t *testing.T) {
 		t.Fatalf("the mini-site's heading is %q", title)
 	}
 	fitsPhone(t, anna, "the mini-site")
-	do(t, anna, "filling the form",
-		chromedp.SendKeys(chromedp.ID("name"), "Анна Петрова"),
-		chromedp.SendKeys(chromedp.ID("phone"), "8 916 123-45-67"),
-		chromedp.Click(chromedp.ID("consent")),
-		chromedp.Click(chromedp.ID("submit")))
-	cardPage := newCardPage(t, anna, base)
+	cardPage := fillCardForm(t, anna, base, "Анна Петрова", "8 916 123-45-67")
 	fitsPhone(t, anna, "the card page")
 	pictureSrc := `document.querySelector("img.card-picture").src`
 	picture := value(t, anna, "reading the picture's address", chromedp.Evaluate[string](pictureSrc))

@@ -40,16 +40,9 @@ func userCommand(ctx context.Context, args []string, stdin io.Reader, stdout io.
 	fs.SetOutput(io.Discard)
 	path := fs.String("config", "", "config file")
 	role := fs.String("role", string(cardbot.RoleOwner), "owner or staff")
-	var positional []string
-	rest := args[1:]
-	for {
-		if err := fs.Parse(rest); err != nil {
-			return usageError(err.Error() + "\n" + userUsage)
-		}
-		if rest = fs.Args(); len(rest) == 0 {
-			break
-		}
-		positional, rest = append(positional, rest[0]), rest[1:]
+	positional, err := parseInterspersed(fs, args[1:])
+	if err != nil {
+		return usageError(err.Error() + "\n" + userUsage)
 	}
 	if args[0] == "hash" {
 		if len(positional) != 0 {

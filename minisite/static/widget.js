@@ -12,9 +12,7 @@
   if (!me) { return; }
   var base = me.src.replace(/\/chat\/widget\.js.*$/, "");
   var label = "__LABEL__";
-  // The button's words while the chat is open, by its words while closed (the service's locale). An
-  // unknown label keeps its words: aria-expanded still tells a screen reader the state.
-  var closeLabel = { "Открыть чат": "Закрыть чат", "Open chat": "Close chat" }[label] || label;
+  var closeLabel = "__CLOSE_LABEL__"; // the button's words while the chat is open
   var btn = document.createElement("button");
   btn.type = "button";
   btn.style.cssText = "position:fixed;right:16px;bottom:16px;z-index:2147483646;border:0;border-radius:999px;" +
